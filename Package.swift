@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "gpconnect",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gpconnect", targets: ["gpconnect"]),
+        .library(name: "FHIR", targets: ["FHIR"]),
+        .library(name: "GPConnect", targets: ["GPConnect"]),
+        .library(name: "GPConnectServer", targets: ["GPConnectServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+    ],
+    targets: [
+        // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
+        .target(name: "FHIR", swiftSettings: strict),
+        // GP Connect domain: interactions, Spine headers, audit JWT, error catalogue, resources,
+        // and the store protocols (ports). Imports no web framework and no database driver.
+        .target(name: "GPConnect", dependencies: ["FHIR"], swiftSettings: strict),
+        // Reference data set (test-data.md) as data files, loaded through the store protocols.
+        .target(name: "GPConnectSeed", dependencies: ["GPConnect"], resources: [.copy("Data")], swiftSettings: strict),
+        // SQLite adapter for the store protocols.
+        .target(
+            name: "GPConnectSQLite",
+            dependencies: [
+                "GPConnect",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        // Hummingbird application: the request pipeline and the route collections.
+        .target(
+            name: "GPConnectServer",
+            dependencies: [
+                "GPConnect", "GPConnectSQLite", "GPConnectSeed",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "gpconnect",
+            dependencies: [
+                "GPConnectServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR"], swiftSettings: strict),
+        .testTarget(name: "GPConnectTests", dependencies: ["GPConnect", "GPConnectSeed", "GPConnectSQLite"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "GPConnectServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

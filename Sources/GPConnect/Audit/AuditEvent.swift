@@ -1,0 +1,105 @@
+import Foundation
+
+/// One request as the audit trail records it (README §11): who asked, from which organisation
+/// and system, for which interaction and patient, and what the answer was.
+///
+/// Unlike the process log, the audit trail is meant to hold identities: it is the record a
+/// practice's Caldicott guardian reads. It never holds the JWT itself or response content.
+public struct AuditEvent: Sendable, Codable, Equatable {
+    public var time: String
+    public var traceID: String?
+    public var practice: String?
+    /// The interaction id routed to, or nil when the request matched no interaction.
+    public var interaction: String?
+    public var method: String
+    /// Path only: query strings can carry NHS numbers and are not recorded here.
+    public var path: String
+    public var status: Int
+    public var spineCode: String?
+    public var consumerASID: String?
+    public var requester: Requester?
+    /// Logical id or NHS number of the patient concerned, when there is one.
+    public var patient: String?
+    /// The resource created or changed, e.g. `Patient/24/_history/1`.
+    public var resource: String?
+
+    public struct Requester: Sendable, Codable, Equatable {
+        public var userID: String?
+        public var sdsUserID: String?
+        public var roleProfileID: String?
+        public var name: String?
+        public var organizationODS: String?
+        public var organizationName: String?
+        public var deviceID: String?
+        public var deviceModel: String?
+        public var deviceVersion: String?
+        public var reasonForRequest: String?
+        public var scope: String?
+
+        public init() {}
+    }
+
+    public init(time: Date = Date(), traceID: String?, practice: String?, interaction: String?, method: String, path: String,
+                status: Int, spineCode: String?, consumerASID: String?, requester: Requester?, patient: String?,
+                resource: String? = nil) {
+        self.time = ISO8601.instant(time)
+        self.traceID = traceID
+        self.practice = practice
+        self.interaction = interaction
+        self.method = method
+        self.path = path
+        self.status = status
+        self.spineCode = spineCode
+        self.consumerASID = consumerASID
+        self.requester = requester
+        self.patient = patient
+        self.resource = resource
+    }
+
+    /// The bytes the hash chain covers: sorted-key JSON, so any process computes the same.
+    public var canonicalBytes: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(self))) ?? []
+    }
+}
+
+/// A stored audit event with its place in the chain.
+public struct AuditEntry: Sendable, Equatable {
+    public var sequence: Int64
+    public var event: AuditEvent
+    public var previousHash: String
+    public var hash: String
+
+    public init(sequence: Int64, event: AuditEvent, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.event = event
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// The hash of the first entry's predecessor.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// `SHA-256(previousHash ‖ sequence ‖ canonical event)` as lower-case hex.
+    public static func chainHash(previousHash: String, sequence: Int64, event: AuditEvent) -> String {
+        var bytes = Array(previousHash.utf8)
+        bytes.append(contentsOf: Array("|\(sequence)|".utf8))
+        bytes.append(contentsOf: event.canonicalBytes)
+        return SHA256.hex(bytes)
+    }
+
+    /// Checks a run of consecutive entries: each hash recomputes and links to the one before.
+    /// Returns the sequence number of the first entry that does not verify, or nil.
+    public static func firstBroken(_ entries: [AuditEntry], previousHash: String? = nil) -> Int64? {
+        var expectedPrevious = previousHash
+        for entry in entries {
+            if let expectedPrevious, entry.previousHash != expectedPrevious { return entry.sequence }
+            if chainHash(previousHash: entry.previousHash, sequence: entry.sequence, event: entry.event) != entry.hash {
+                return entry.sequence
+            }
+            expectedPrevious = entry.hash
+        }
+        return nil
+    }
+}

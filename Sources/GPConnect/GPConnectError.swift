@@ -1,0 +1,71 @@
+import FHIR
+
+/// A refusal: everything needed to answer with an OperationOutcome.
+///
+/// Thrown by the domain and rendered in exactly one place by the server. `diagnostics` is shown to
+/// the consumer, so it never carries an NHS number, a name or JWT content.
+public struct GPConnectError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: SpineErrorCode
+    public var status: Int
+    public var diagnostics: String?
+    /// Extra response headers (e.g. `Allow` on 405).
+    public var headers: [String: String]
+
+    public init(_ code: SpineErrorCode, _ diagnostics: String? = nil, status: Int? = nil, headers: [String: String] = [:]) {
+        self.code = code
+        self.status = status ?? code.httpStatus
+        self.diagnostics = diagnostics
+        self.headers = headers
+    }
+
+    public var description: String { "\(status) \(code.rawValue)" + (diagnostics.map { ": \($0)" } ?? "") }
+
+    public static func badRequest(_ diagnostics: String) -> Self { .init(.badRequest, diagnostics) }
+    public static func invalidParameter(_ diagnostics: String) -> Self { .init(.invalidParameter, diagnostics) }
+    public static func invalidResource(_ diagnostics: String) -> Self { .init(.invalidResource, diagnostics) }
+
+    /// The `GPConnect-OperationOutcome-1` resource for this error.
+    public var operationOutcome: FHIRElement {
+        OperationOutcome.resource(issues: [.init(severity: "error", code: code, diagnostics: diagnostics)])
+    }
+}
+
+/// Builder for `GPConnect-OperationOutcome-1`.
+public enum OperationOutcome {
+    public struct Issue: Sendable {
+        public var severity: String
+        public var code: SpineErrorCode
+        public var issueType: String
+        public var diagnostics: String?
+        public var detailsText: String?
+
+        public init(severity: String, code: SpineErrorCode, issueType: String? = nil, diagnostics: String?, detailsText: String? = nil) {
+            self.severity = severity
+            self.code = code
+            self.issueType = issueType ?? code.issueType
+            self.diagnostics = diagnostics
+            self.detailsText = detailsText
+        }
+    }
+
+    public static func resource(issues: [Issue], id: String? = nil) -> FHIRElement {
+        var object: FHIRObject = ["resourceType": "OperationOutcome"]
+        object.append("id", id.map { .string($0) })
+        object.append("meta", ["profile": [.string(Profile.operationOutcome)]])
+        object.append("issue", .array(issues.map { issue in
+            var entry: FHIRObject = ["severity": .string(issue.severity), "code": .string(issue.issueType)]
+            var details: FHIRObject = [
+                "coding": [[
+                    "system": .string(SpineErrorCode.system),
+                    "code": .string(issue.code.rawValue),
+                    "display": .string(issue.code.display),
+                ]]
+            ]
+            details.append("text", issue.detailsText.map { .string($0) })
+            entry.append("details", .object(details))
+            entry.append("diagnostics", issue.diagnostics.map { .string($0) })
+            return .object(entry)
+        }))
+        return .object(object)
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+
+/// FHIR date and instant formatting in UTC.
+public enum ISO8601 {
+    /// `2026-11-22T01:44:13Z` (an `instant` to the second).
+    public static func instant(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+
+    /// `2026-11-22` in UTC.
+    public static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+    }
+}

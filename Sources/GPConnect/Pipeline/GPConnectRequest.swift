@@ -1,0 +1,74 @@
+import FHIR
+import Foundation
+
+/// A request that has passed the shared pipeline (practice resolved, Spine headers and audit JWT
+/// checked), as the interaction handlers see it. Framework-neutral: the server builds it.
+public struct GPConnectRequest: Sendable {
+    public var interaction: Interaction
+    public var practice: Practice
+    /// The logical id from the path (`{id}`), if the interaction has one.
+    public var id: String?
+    public var query: SearchQuery
+    public var body: [UInt8]
+    public var bodyFormat: FHIRFormat?
+    public var token: AuditToken
+    public var traceID: String
+    public var now: Date
+    /// `Prefer: return=minimal`.
+    public var returnMinimal: Bool
+    /// The version in `If-Match: W/"…"`, if sent.
+    public var ifMatch: String?
+
+    public init(interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],
+                bodyFormat: FHIRFormat?, token: AuditToken, traceID: String, now: Date, returnMinimal: Bool = false,
+                ifMatch: String? = nil) {
+        self.interaction = interaction
+        self.practice = practice
+        self.id = id
+        self.query = query
+        self.body = body
+        self.bodyFormat = bodyFormat
+        self.token = token
+        self.traceID = traceID
+        self.now = now
+        self.returnMinimal = returnMinimal
+        self.ifMatch = ifMatch
+    }
+
+    /// The body decoded as a FHIR resource.
+    ///
+    /// - Throws: `400 BAD_REQUEST` when it is empty or not well-formed JSON/XML.
+    public func resource() throws(GPConnectError) -> FHIRElement {
+        guard !body.isEmpty else { throw .badRequest("A request body is required") }
+        guard let bodyFormat else { throw .badRequest("Content-Type is required with a body") }
+        do {
+            return try bodyFormat.decode(body)
+        } catch {
+            throw .badRequest("Request body is not a well-formed FHIR resource: \(error.description)")
+        }
+    }
+}
+
+/// What an interaction answers.
+public struct GPConnectResponse: Sendable {
+    public var status: Int
+    public var resource: FHIRElement?
+    /// Version for the `ETag` header.
+    public var version: String?
+    /// `Location` header of a create, relative to the service root.
+    public var location: String?
+    /// The patient concerned, for the audit trail.
+    public var auditPatient: String?
+    /// The resource created or changed, for the audit trail.
+    public var auditResource: String?
+
+    public init(status: Int = 200, resource: FHIRElement?, version: String? = nil, location: String? = nil,
+                auditPatient: String? = nil, auditResource: String? = nil) {
+        self.status = status
+        self.resource = resource
+        self.version = version
+        self.location = location
+        self.auditPatient = auditPatient
+        self.auditResource = auditResource
+    }
+}

@@ -1,0 +1,31 @@
+/// The Spine headers every GP Connect request carries (README §4).
+public struct SpineHeaders: Sendable, Equatable {
+    public var traceID: String?
+    public var from: String?
+    public var to: String?
+    public var interactionID: String?
+
+    public init(traceID: String?, from: String?, to: String?, interactionID: String?) {
+        self.traceID = traceID
+        self.from = from
+        self.to = to
+        self.interactionID = interactionID
+    }
+
+    /// Checks presence, that `Ssp-To` is the practice's ASID, and that `Ssp-InteractionID` is
+    /// exactly (no trimming) one of the interactions served at the requested method and path.
+    ///
+    /// - Returns: the interaction the request is for.
+    /// - Throws: `400 BAD_REQUEST`.
+    public func check(route: [Interaction], practice: Practice) throws(GPConnectError) -> Interaction {
+        guard let traceID, !traceID.isEmpty else { throw .badRequest("Ssp-TraceID header is missing") }
+        guard let from, !from.isEmpty else { throw .badRequest("Ssp-From header is missing") }
+        guard let to, !to.isEmpty else { throw .badRequest("Ssp-To header is missing") }
+        guard to == practice.asid else { throw .badRequest("Ssp-To does not match the ASID of practice \(practice.ods)") }
+        guard let interactionID, !interactionID.isEmpty else { throw .badRequest("Ssp-InteractionID header is missing") }
+        guard let interaction = route.first(where: { $0.id == interactionID }) else {
+            throw .badRequest("Ssp-InteractionID does not match the request method and path")
+        }
+        return interaction
+    }
+}

@@ -1,0 +1,49 @@
+import FHIR
+
+extension PractitionerRecord {
+    /// `CareConnect-GPC-Practitioner-1` (foundations.md, Practitioner population). Never carries
+    /// telecom, address, birthDate, photo or qualification.
+    public var fhir: FHIRElement {
+        var object: FHIRObject = ["resourceType": "Practitioner", "id": .string(id)]
+        object.append("meta", .meta(version: version, profile: Profile.practitioner))
+        var identifiers: [FHIRElement] = [.identifier(system: IdentifierSystem.sdsUserID, value: sdsUserID)]
+        identifiers += roleProfileIDs.map { .identifier(system: IdentifierSystem.sdsRoleProfileID, value: $0) }
+        object.append("identifier", .array(identifiers))
+        object.append("name", [name.fhir])
+        object.append("gender", .optional(gender))
+        object.append("communication", .array(languages.map { .codeableConcept(HumanLanguage.code($0)) }))
+        return .object(object)
+    }
+}
+
+extension OrganizationRecord {
+    /// `CareConnect-GPC-Organization-1` (foundations.md F6). Never carries contact or endpoint.
+    public var fhir: FHIRElement {
+        var object: FHIRObject = ["resourceType": "Organization", "id": .string(id)]
+        object.append("meta", .meta(version: version, profile: Profile.organization))
+        object.append("identifier", [.identifier(system: IdentifierSystem.odsOrganizationCode, value: ods)])
+        object.append("name", .string(name))
+        object.append("telecom", .array(telecom.map(\.fhir)))
+        object.append("address", .array(addresses.map(\.fhir)))
+        object.append("partOf", partOfID.map { .reference("Organization/\($0)") })
+        return .object(object)
+    }
+}
+
+extension LocationRecord {
+    /// `CareConnect-GPC-Location-1` (foundations.md F8). Never carries endpoint.
+    public var fhir: FHIRElement {
+        var object: FHIRObject = ["resourceType": "Location", "id": .string(id)]
+        object.append("meta", .meta(version: version, profile: Profile.location))
+        object.append("identifier", siteCode.map { [.identifier(system: IdentifierSystem.odsSiteCode, value: $0)] })
+        object.append("status", .string(status))
+        object.append("name", .string(name))
+        object.append("type", type.map { .codeableConcept($0) })
+        object.append("telecom", .array(telecom.map(\.fhir)))
+        object.append("address", address?.fhir)
+        object.append("physicalType", physicalType.map { .codeableConcept($0) })
+        object.append("managingOrganization", managingOrganizationID.map { .reference("Organization/\($0)") })
+        object.append("partOf", partOfID.map { .reference("Location/\($0)") })
+        return .object(object)
+    }
+}

@@ -1,0 +1,38 @@
+import FHIR
+import Foundation
+
+/// Dispatches a checked request to its interaction. The one place that knows which handler
+/// serves which interaction; the HTTP layer only routes and renders.
+public struct GPConnectService: Sendable {
+    public let stores: Stores
+    public let identity: ProviderIdentity
+    let foundations: Foundations
+    let registration: Registration
+
+    public init(stores: Stores, identity: ProviderIdentity = ProviderIdentity()) {
+        self.stores = stores
+        self.identity = identity
+        self.foundations = Foundations(stores: stores)
+        self.registration = Registration(stores: stores)
+    }
+
+    public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
+        switch request.interaction {
+        case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata:
+            GPConnectResponse(resource: CapabilityStatements.statement(
+                for: request.interaction.capability, identity: identity, date: ISO8601.day(request.now)))
+        case .searchPatient: try await foundations.searchPatient(request)
+        case .readPatient: try await foundations.readPatient(request)
+        case .registerPatient: try await registration.register(request)
+        case .searchPractitioner: try await foundations.searchPractitioner(request)
+        case .readPractitioner: try await foundations.readPractitioner(request)
+        case .searchOrganization: try await foundations.searchOrganization(request)
+        case .readOrganization: try await foundations.readOrganization(request)
+        case .readLocation: try await foundations.readLocation(request)
+        case .searchFreeSlots, .bookAppointment, .readAppointment, .searchPatientAppointments, .amendAppointment,
+            .cancelAppointment, .getStructuredRecord, .migrateStructuredRecord, .searchDocumentsPatient, .searchDocuments,
+            .readBinary:
+            throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GPConnect
+
+/// The reference data set of test-data.md (practices, their directories, patients 1–21 and the
+/// PDS registration pool), shipped as JSON files and loaded through the store protocols, so that
+/// every backend is seeded the same way.
+public enum ReferenceData {
+    struct Directory: Decodable {
+        var organizations: [OrganizationRecord]
+        var practitioners: [PractitionerRecord]
+        var locations: [LocationRecord]
+    }
+
+    public struct Summary: Sendable, Equatable, CustomStringConvertible {
+        public var practices = 0
+        public var organizations = 0
+        public var practitioners = 0
+        public var locations = 0
+        public var patients = 0
+        public var demographics = 0
+
+        public var description: String {
+            "\(practices) practices, \(organizations) organisations, \(practitioners) practitioners, \(locations) locations, "
+                + "\(patients) patients, \(demographics) PDS records"
+        }
+    }
+
+    static func load<T: Decodable>(_ type: T.Type, _ name: String) throws -> T? {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Data") else { return nil }
+        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+    }
+
+    /// Writes the reference data set. Existing rows with the same keys are replaced, patients only
+    /// if absent (so a registration made since is never lost).
+    @discardableResult
+    public static func seed(directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsStore) async throws -> Summary {
+        var summary = Summary()
+        for practice in try load([Practice].self, "practices") ?? [] {
+            try await directory.savePractice(practice)
+            summary.practices += 1
+            if let data = try load(Directory.self, "directory-\(practice.ods)") {
+                for organization in data.organizations { try await directory.saveOrganization(organization, practice: practice.ods) }
+                for practitioner in data.practitioners { try await directory.savePractitioner(practitioner, practice: practice.ods) }
+                for location in data.locations { try await directory.saveLocation(location, practice: practice.ods) }
+                summary.organizations += data.organizations.count
+                summary.practitioners += data.practitioners.count
+                summary.locations += data.locations.count
+            }
+            for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
+                do {
+                    try await patients.savePatient(patient, practice: practice.ods, expectedVersion: nil)
+                    summary.patients += 1
+                } catch StoreError.conflict {
+                    continue
+                }
+            }
+        }
+        for person in try load([DemographicsRecord].self, "demographics") ?? [] {
+            try await demographics.saveDemographics(person)
+            summary.demographics += 1
+        }
+        return summary
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GPConnect
+import GPConnectSQLite
+import GPConnectSeed
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Builds the provider: opens (and if needed creates, migrates and seeds) the database, wires
+/// the stores into the GP Connect service, and mounts the routes. Used by `gpconnect serve`, by
+/// the tests and by the benchmark — there is no second wiring path.
+public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "gpconnect")
+    logger.logLevel = configuration.logLevel
+    let database = try await GPConnectSQLiteDatabase.open(path: configuration.databasePath, logger: logger)
+    let (stores, demographics) = Stores.sqlite(database)
+    if configuration.seedWhenEmpty, try await stores.directory.practices().isEmpty {
+        let summary = try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        logger.info("Seeded reference data: \(summary)")
+    }
+    let log = logger
+    let service = GPConnectService(stores: stores, identity: configuration.identity)
+    let router = Router()
+    router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger))
+    HealthRoutes().register(on: router)
+    FHIRRoutes(service: service, configuration: configuration, logger: logger).register(on: router)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            var served = try? await stores.directory.practices().map(\.ods)
+            if !configuration.practices.isEmpty { served = served?.filter { configuration.practices.contains($0) } }
+            for ods in served ?? [] {
+                for capability in Capability.allCases {
+                    log.notice("\(ods) \(capability.rawValue): http://\(configuration.host):\(port)\(capability.serviceRoot(ods: ods))")
+                }
+            }
+        },
+        logger: logger
+    )
+    app.addServices(DatabaseService(database: database))
+    return app
+}

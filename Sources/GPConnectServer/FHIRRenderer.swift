@@ -1,0 +1,54 @@
+import CompressNIO
+import FHIR
+import GPConnect
+import HTTPTypes
+import Hummingbird
+
+/// Turns a resource into an HTTP response: content type with charset, `Cache-Control: no-store`,
+/// gzip when the request asked for it, and `ETag` / `Location` when given.
+enum FHIRRenderer {
+    static func response(
+        status: Int, resource: FHIRElement?, format: FHIRFormat, request: Request, version: String? = nil,
+        location: String? = nil, extraHeaders: [String: String] = [:]
+    ) -> Response {
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
+        if let version { headers[.eTag] = "W/\"\(version)\"" }
+        if let location { headers[.location] = location }
+        for (name, value) in extraHeaders {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        guard let resource else {
+            return Response(status: .init(code: status), headers: headers)
+        }
+        headers[.contentType] = format.contentType
+        var buffer = ByteBuffer(bytes: format.encode(resource))
+        if acceptsGzip(request), buffer.readableBytes > 0, let compressed = try? buffer.compress(with: .gzip()) {
+            buffer = compressed
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    static func error(_ error: GPConnectError, format: FHIRFormat, request: Request) -> Response {
+        response(status: error.status, resource: error.operationOutcome, format: format, request: request, extraHeaders: error.headers)
+    }
+
+    static func acceptsGzip(_ request: Request) -> Bool {
+        guard let value = request.headers[.acceptEncoding] else { return false }
+        return value.split(separator: ",").contains { part in
+            let coding = part.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            let refused = part.replacingOccurrences(of: " ", with: "").lowercased().contains("q=0") && !part.contains("q=0.")
+            return coding == "gzip" && !refused
+        }
+    }
+
+    /// The response format for a request whose pipeline failed before negotiation finished:
+    /// whatever it asked for if that is supported, JSON otherwise.
+    static func bestEffortFormat(_ request: Request) -> FHIRFormat {
+        let query = SearchQuery(query: request.uri.query)
+        return (try? FormatNegotiation.responseFormat(
+            formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
+            contentType: request.headers[.contentType])) ?? .json
+    }
+}

@@ -1,0 +1,32 @@
+import GPConnect
+import Logging
+
+/// Everything `buildApplication(configuration:)` needs. Filled from flags, environment and an
+/// optional configuration file by the `gpconnect` command.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// SQLite database file; created, migrated and seeded on first start.
+    public var databasePath: String
+    /// Load the reference data set when the database holds no practice yet.
+    public var seedWhenEmpty: Bool
+    /// Practices to serve (ODS codes); empty means every practice in the database.
+    public var practices: [String]
+    public var identity: ProviderIdentity
+    public var logLevel: Logger.Level
+    /// Largest request body accepted.
+    public var maximumBodySize: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
+                seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
+                logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.seedWhenEmpty = seedWhenEmpty
+        self.practices = practices
+        self.identity = identity
+        self.logLevel = logLevel
+        self.maximumBodySize = maximumBodySize
+    }
+}

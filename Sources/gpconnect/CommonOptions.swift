@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import GPConnect
+import GPConnectServer
+import Logging
+
+/// Options shared by the commands that open the database. Each flag falls back to an
+/// environment variable, then to the configuration file, then to the built-in default.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "JSON configuration file (env GPCONNECT_CONFIG).")
+    var config: String?
+
+    @Option(name: .long, help: "SQLite database file (env GPCONNECT_DATABASE; default data/gpconnect.sqlite).")
+    var database: String?
+
+    /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
+    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …}`.
+    struct File: Decodable {
+        var host: String?
+        var port: Int?
+        var database: String?
+        var practices: [String]?
+        var logLevel: String?
+        var versions: [String: String]?
+        var softwareName: String?
+        var softwareVersion: String?
+    }
+
+    func file() throws -> File {
+        guard let path = config ?? ProcessInfo.processInfo.environment["GPCONNECT_CONFIG"] else { return File() }
+        do {
+            return try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationError("Cannot read configuration file \(path): \(error)")
+        }
+    }
+
+    func serverConfiguration(host: String? = nil, port: Int? = nil, practices: [String] = [], logLevel: String? = nil) throws -> ServerConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let file = try file()
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? environment["GPCONNECT_HOST"] ?? file.host ?? configuration.host
+        if let port = port ?? environment["GPCONNECT_PORT"].flatMap(Int.init) ?? file.port { configuration.port = port }
+        configuration.databasePath = database ?? environment["GPCONNECT_DATABASE"] ?? file.database ?? configuration.databasePath
+        let practiceList = practices.isEmpty
+            ? (environment["GPCONNECT_PRACTICES"].map { $0.split(separator: ",").map(String.init) } ?? file.practices ?? [])
+            : practices
+        configuration.practices = practiceList
+        if let level = logLevel ?? environment["GPCONNECT_LOG_LEVEL"] ?? file.logLevel {
+            guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("Unknown log level \(level)") }
+            configuration.logLevel = parsed
+        }
+        for (name, version) in file.versions ?? [:] {
+            guard let capability = Capability(rawValue: name) else { throw ValidationError("Unknown capability \(name) in versions") }
+            configuration.identity.versions[capability] = version
+        }
+        if let name = file.softwareName { configuration.identity.softwareName = name }
+        if let version = file.softwareVersion { configuration.identity.softwareVersion = version }
+        return configuration
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GPConnect
+import GPConnectSQLite
+import GPConnectSeed
+
+/// `gpconnect db …`: database maintenance.
+struct Database: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "db", abstract: "Database maintenance.", subcommands: [Migrate.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the database if needed and apply pending migrations.")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let path = try common.serverConfiguration().databasePath
+            let database = try await GPConnectSQLiteDatabase.open(path: path)
+            let applied = try await SQLiteMigrations.migrate(database)
+            await database.close()
+            print("\(path): migrated (\(try SQLiteMigrations.all().count) migrations known; opening applied any pending)")
+            _ = applied
+        }
+    }
+}
+
+/// `gpconnect seed`: load the reference data set.
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the reference data set (test-data.md). Existing patients are kept.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let path = try common.serverConfiguration().databasePath
+        let database = try await GPConnectSQLiteDatabase.open(path: path)
+        let (stores, demographics) = Stores.sqlite(database)
+        let summary = try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        await database.close()
+        print("\(path): seeded \(summary)")
+    }
+}
+
+/// `gpconnect audit`: read and verify the audit trail.
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the audit trail and verify its hash chain.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Show entries after this sequence number.")
+    var after: Int64 = 0
+
+    @Option(name: .long, help: "Show at most this many entries.")
+    var limit: Int = 50
+
+    @Flag(name: .long, help: "Verify the whole chain instead of listing.")
+    var verify = false
+
+    func run() async throws {
+        let path = try common.serverConfiguration().databasePath
+        let database = try await GPConnectSQLiteDatabase.open(path: path)
+        defer { Task { await database.close() } }
+        let store = SQLiteAuditStore(database: database)
+        if verify {
+            var previous = AuditEntry.genesisHash
+            var sequence: Int64 = 0
+            var count = 0
+            while true {
+                let page = try await store.entries(after: sequence, limit: 1000)
+                if page.isEmpty { break }
+                if let broken = AuditEntry.firstBroken(page, previousHash: previous) {
+                    print("audit chain BROKEN at sequence \(broken)")
+                    throw ExitCode(2)
+                }
+                previous = page[page.count - 1].hash
+                sequence = page[page.count - 1].sequence
+                count += page.count
+            }
+            print("audit chain intact: \(count) entries, head \(previous)")
+            return
+        }
+        for entry in try await store.entries(after: after, limit: limit) {
+            let event = entry.event
+            let who = [event.requester?.sdsUserID, event.requester?.organizationODS].compactMap { $0 }.joined(separator: "@")
+            let interaction = event.interaction?.split(separator: ":").suffix(2).joined(separator: ":") ?? "(unrouted)"
+            print(
+                "\(entry.sequence)\t\(event.time)\t\(event.practice ?? "-")\t\(interaction)\t\(event.status)\t\(event.spineCode ?? "OK")\t"
+                    + "\(who.isEmpty ? "-" : who)\t\(event.patient ?? "-")\t\(event.traceID ?? "-")")
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `gpconnect`: the provider server and its tools.
+@main
+struct GPConnectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpconnect",
+        abstract: "A GP Connect (FHIR STU3) provider for one or many GP practices.",
+        subcommands: [Serve.self, Database.self, Seed.self, Audit.self, Bench.self],
+        defaultSubcommand: Serve.self
+    )
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import GPConnectServer
+import Hummingbird
+
+/// `gpconnect serve`: run the provider.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the provider (creates, migrates and seeds the database on first start).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (env GPCONNECT_PORT; default 8080).")
+    var port: Int?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "ODS codes of the practices to serve (env GPCONNECT_PRACTICES, comma-separated; default all).")
+    var practices: [String] = []
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env GPCONNECT_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
+        let app = try await buildApplication(configuration: configuration)
+        try await app.runService()
+    }
+}
