@@ -70,8 +70,10 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "GPConnectServer",
+                "GPConnectServer", "GPConnectSQLite", "GPConnectSeed",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: strict
         ),

@@ -4,11 +4,11 @@ import Foundation
 public enum ISO8601 {
     /// `2026-11-22T01:44:13Z` (an `instant` to the second).
     public static func instant(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
     /// `2026-11-22` in UTC.
     public static func day(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash))
     }
 }

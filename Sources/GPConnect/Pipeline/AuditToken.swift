@@ -111,10 +111,20 @@ extension AuditToken {
             return seconds
         }
         func resource(_ name: String, type: String) throws(GPConnectError) -> FHIRElement {
-            guard let value = claims[name] else { throw .badRequest("JWT claim \(name) is missing") }
-            guard value.object != nil else { throw .badRequest("JWT claim \(name) must be a FHIR resource") }
+            guard var value = claims[name] else { throw .badRequest("JWT claim \(name) is missing") }
+            // Some JWT libraries send a JSON claim as a string holding the JSON.
+            if case .string(let text) = value {
+                guard let parsed = try? FHIRJSON.decode(Array(text.utf8)) else {
+                    throw .badRequest("JWT claim \(name) must be a FHIR resource")
+                }
+                value = parsed
+            }
+            guard let fields = value.object else { throw .badRequest("JWT claim \(name) must be a FHIR resource") }
             guard value["resourceType"]?.string == type else {
                 throw .invalidResource("JWT claim \(name) must be a \(type) resource")
+            }
+            if let unknown = fields.names.first(where: { !(STU3Elements.byResource[type]?.contains($0) ?? true) }) {
+                throw .invalidResource("JWT claim \(name) has an element \(unknown) that \(type) does not define")
             }
             return value
         }
@@ -145,10 +155,16 @@ extension AuditToken {
 
         let device = try resource("requesting_device", type: "Device")
         let organization = try resource("requesting_organization", type: "Organization")
-        let practitioner = try resource("requesting_practitioner", type: "Practitioner")
         try validateDevice(device)
         try validateOrganization(organization)
-        try validatePractitioner(practitioner, subject: subject, interaction: interaction)
+        // For migration the practitioner is a SHOULD (pack StructuredMigrate.feature sends none).
+        let practitioner: FHIRElement
+        if reason == "migration", claims["requesting_practitioner"] == nil {
+            practitioner = ["resourceType": "Practitioner"]
+        } else {
+            practitioner = try resource("requesting_practitioner", type: "Practitioner")
+            try validatePractitioner(practitioner, subject: subject, interaction: interaction)
+        }
 
         return AuditToken(
             issuer: issuer, subject: subject, audience: audience, expiry: expiry, issuedAt: issuedAt,
