@@ -232,8 +232,8 @@ public enum FHIRXML {
             }
             if isResource {
                 element = .object(object)
-            } else if node.children.count == 1, node.attributes.isEmpty,
-                case .object(let inner)? = node.children.first?.1, inner["resourceType"] != nil
+            } else if node.children.count == 1, node.attributes.isEmpty, node.children[0].0.first?.isUppercase == true,
+                case .object(let inner) = node.children[0].1
             {
                 // <resource><Patient/></resource>: the wrapper holds a resource.
                 element = .object(inner)
