@@ -1,0 +1,55 @@
+import FHIR
+import Foundation
+import GPConnect
+import Testing
+
+/// An independent second opinion: PyPI's `fhir.resources` (STU3) parses what the server emits,
+/// in JSON and XML, and the element order is checked against its `elements_sequence()`.
+@Suite("STU3 validity, checked by fhir.resources")
+struct STU3ValidationTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_stu3.py").path
+
+    @Test func everythingFoundationsEmitsIsValidSTU3() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-stu3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await TestServer.run { client in
+            let register = FHIRJSON.encodeString(RegisterPatientTests.body(edit: { patient in
+                patient.append("telecom", [["system": "phone", "value": "01234567891", "use": "temp"]])
+                patient.append("address", [["use": "temp", "line": ["1 Trevelyan Square"], "city": "Leeds", "postalCode": "LS1 6AE"]])
+            }))
+            let samples: [(String, Interaction, String, String?)] = [
+                ("metadata", .readMetadata, "metadata", nil),
+                ("structured-metadata", .readStructuredMetadata, "metadata", nil),
+                ("documents-metadata", .readDocumentsMetadata, "metadata", nil),
+                ("patient-search", .searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286", nil),
+                ("patient-read", .readPatient, "Patient/2", nil),
+                ("practitioner-search", .searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG22345655", nil),
+                ("organization-read", .readOrganization, "Organization/7", nil),
+                ("location-read", .readLocation, "Location/8", nil),
+                ("operationoutcome", .readPatient, "Patient/unknown", nil),
+                ("register", .registerPatient, "Patient/$gpc.registerpatient", register),
+            ]
+            for (name, interaction, path, body) in samples {
+                for format in FHIRFormat.allCases {
+                    var reply = try await client.request(interaction, path + (path.contains("?") ? "&" : "?") + "_format=\(format.rawValue)", body: body)
+                    if interaction == .registerPatient, reply.status == 409 {
+                        // The JSON run registered the person; the XML run shows the duplicate outcome.
+                        reply = try await client.request(interaction, path + "?_format=\(format.rawValue)", body: body)
+                    }
+                    try Data(reply.bytes).write(to: directory.appendingPathComponent("\(name).\(format.rawValue)"))
+                }
+            }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("20 valid"), "\(text)")
+    }
+}
