@@ -1,0 +1,75 @@
+import FHIR
+import Foundation
+import GPConnect
+import Testing
+
+@Suite("NHS numbers")
+struct NHSNumberTests {
+    @Test(arguments: ["9690937278", "9690937286", "9651258500", "9999999999", "9476718943"])
+    func validNumbersPassModulus11(text: String) { #expect(NHSNumber(text) != nil) }
+
+    @Test(arguments: ["1234567891", "9000000008", "34555##4", "hello", "999999999", "90000000090", "", "969093727８"])
+    func invalidNumbersAreRefused(text: String) { #expect(NHSNumber(text) == nil) }
+}
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func nistVectors(message: String, digest: String) { #expect(SHA256.hex(Array(message.utf8)) == digest) }
+
+    @Test func millionAs() {
+        #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite("Query strings")
+struct SearchQueryTests {
+    @Test func formEncodingIsDecoded() throws {
+        let query = SearchQuery(query: "identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286&_format=application%2Ffhir%2Bjson&a=b+c")
+        #expect(try query.token("identifier") == ("https://fhir.nhs.uk/Id/nhs-number", "9690937286"))
+        #expect(try query.single("_format") == "application/fhir+json")
+        #expect(try query.single("a") == "b c")
+    }
+
+    @Test func caseAndRepetitionAreRefused() {
+        #expect(throws: GPConnectError(.badRequest, "Parameter names are case-sensitive: Identifier is not identifier")) {
+            try SearchQuery(query: "Identifier=x%7Cy").token("identifier")
+        }
+        #expect { try SearchQuery(query: "identifier=a%7Cb&identifier=a%7Cb").token("identifier") } throws: { ($0 as? GPConnectError)?.code == .badRequest }
+        #expect { try SearchQuery(query: "identifier=ab").token("identifier") } throws: { ($0 as? GPConnectError)?.code == .invalidParameter }
+    }
+}
+
+@Suite("Format negotiation")
+struct FormatNegotiationTests {
+    @Test func formatParameterWinsThenAcceptThenContentType() throws {
+        #expect(try FormatNegotiation.responseFormat(formatParameter: "xml", accept: "application/fhir+json", contentType: nil) == .xml)
+        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: "application/fhir+xml", contentType: "application/fhir+json") == .xml)
+        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: nil, contentType: "application/fhir+xml; charset=utf-8") == .xml)
+        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: "*/*", contentType: nil) == .json)
+        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: nil, contentType: nil) == .json)
+        #expect { try FormatNegotiation.responseFormat(formatParameter: nil, accept: "text/html", contentType: nil) } throws: {
+            ($0 as? GPConnectError)?.status == 415
+        }
+    }
+}
+
+@Suite("PDS verification rules")
+struct DemographicsMatchTests {
+    let person = DemographicsRecord(
+        nhsNumber: NHSNumber("9651258500")!, name: PersonName(family: "REA", given: ["Clive"]), gender: "male", birthDate: "1951-03-10")
+
+    @Test func exactBirthDateVerifies() {
+        #expect(DemographicsMatch.verifies(name: PersonName(family: "Other", given: ["X"]), birthDate: "1951-03-10", against: person))
+    }
+
+    @Test func twoDatePartsWithNameInitialsVerify() {
+        #expect(DemographicsMatch.verifies(name: PersonName(family: "Reardon", given: ["Colin"]), birthDate: "1951-03-11", against: person))
+        #expect(!DemographicsMatch.verifies(name: PersonName(family: "Smith", given: ["Clive"]), birthDate: "1951-03-11", against: person))
+        #expect(!DemographicsMatch.verifies(name: PersonName(family: "Rea", given: ["Clive"]), birthDate: "1952-04-10", against: person))
+    }
+}
