@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// FHIR XML (`http://hl7.org/fhir`) for ``FHIRElement``, following the JSON↔XML mapping of the
@@ -173,7 +174,9 @@ public enum FHIRXML {
         ) {
             if xhtmlDepth > 0 {
                 xhtmlDepth += 1
-                xhtmlText += "<\(elementName)" + attributeDict.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(Self.escape($0.value))\"" }.joined() + ">"
+                xhtmlText +=
+                    "<\(elementName)" + attributeDict.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(Self.escape($0.value))\"" }.joined()
+                    + ">"
                 return
             }
             if stack.count > FHIRJSON.maximumDepth { return fail(parser, "nesting too deep") }
@@ -274,4 +277,3 @@ public enum FHIRXML {
         }
     }
 }
-

@@ -1,6 +1,5 @@
-import Foundation
-
 import FHIR
+import Foundation
 
 /// Chooses the encoding of a response and reads the encoding of a request body
 /// (catalogue README §6: `_format` over `Accept`; then the request's `Content-Type`; JSON by default).
@@ -8,9 +7,10 @@ public enum FormatNegotiation {
     /// MIME types and `_format` values accepted for each encoding. The DSTU2 names and the plain
     /// ones are the FHIR-defined aliases; `_format` also takes the short `json` / `xml`.
     static func format(ofMediaType raw: String, allowShortNames: Bool) -> FHIRFormat? {
-        let mediaType = raw.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        } ?? ""
+        let mediaType =
+            raw.split(separator: ";", maxSplits: 1).first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            } ?? ""
         switch mediaType {
         case "application/fhir+json", "application/json+fhir", "application/json": return .json
         case "application/fhir+xml", "application/xml+fhir", "application/xml", "text/xml": return .xml

@@ -52,20 +52,25 @@ public enum OperationOutcome {
         var object: FHIRObject = ["resourceType": "OperationOutcome"]
         object.append("id", id.map { .string($0) })
         object.append("meta", ["profile": [.string(Profile.operationOutcome)]])
-        object.append("issue", .array(issues.map { issue in
-            var entry: FHIRObject = ["severity": .string(issue.severity), "code": .string(issue.issueType)]
-            var details: FHIRObject = [
-                "coding": [[
-                    "system": .string(SpineErrorCode.system),
-                    "code": .string(issue.code.rawValue),
-                    "display": .string(issue.code.display),
-                ]]
-            ]
-            details.append("text", issue.detailsText.map { .string($0) })
-            entry.append("details", .object(details))
-            entry.append("diagnostics", issue.diagnostics.map { .string($0) })
-            return .object(entry)
-        }))
+        object.append(
+            "issue",
+            .array(
+                issues.map { issue in
+                    var entry: FHIRObject = ["severity": .string(issue.severity), "code": .string(issue.issueType)]
+                    var details: FHIRObject = [
+                        "coding": [
+                            [
+                                "system": .string(SpineErrorCode.system),
+                                "code": .string(issue.code.rawValue),
+                                "display": .string(issue.code.display),
+                            ]
+                        ]
+                    ]
+                    details.append("text", issue.detailsText.map { .string($0) })
+                    entry.append("details", .object(details))
+                    entry.append("diagnostics", issue.diagnostics.map { .string($0) })
+                    return .object(entry)
+                }))
         return .object(object)
     }
 }

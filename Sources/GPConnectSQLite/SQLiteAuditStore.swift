@@ -38,7 +38,8 @@ public struct SQLiteAuditStore: AuditStore {
             [.integer(Int(sequence)), .integer(limit)]
         ).map { row in
             AuditEntry(
-                sequence: Int64(row.column("sequence")?.integer ?? 0), event: try RecordCoding.decode(AuditEvent.self, row, column: "event"),
+                sequence: Int64(row.column("sequence")?.integer ?? 0),
+                event: try RecordCoding.decode(AuditEvent.self, row, column: "event"),
                 previousHash: row.column("previous_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
         }
     }

@@ -97,7 +97,8 @@ public enum SQLiteMigrations {
         try await database.write { connection in
             _ = try await connection.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            let applied = Set(try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+            let applied = Set(
+                try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
             var names: [String] = []
             for (version, name, sql) in try all() where !applied.contains(version) {
                 for statement in statements(sql) { _ = try await connection.query(statement) }
@@ -113,7 +114,8 @@ public enum SQLiteMigrations {
     /// Splits a migration file into statements (no statement in our migrations contains `;`
     /// inside a literal).
     static func statements(_ sql: String) -> [String] {
-        let withoutComments = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
+        let withoutComments = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(
+            separator: "\n")
         return withoutComments.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 }

@@ -22,8 +22,10 @@ public struct SQLiteDirectoryStore: DirectoryStore {
     }
 
     public func organizations(practice: String, odsCode: String) async throws -> [OrganizationRecord] {
-        try await database.read("SELECT record FROM organizations WHERE practice = ? AND ods = ? ORDER BY id", [.text(practice), .text(odsCode)])
-            .map { try RecordCoding.decode(OrganizationRecord.self, $0) }
+        try await database.read(
+            "SELECT record FROM organizations WHERE practice = ? AND ods = ? ORDER BY id", [.text(practice), .text(odsCode)]
+        )
+        .map { try RecordCoding.decode(OrganizationRecord.self, $0) }
     }
 
     public func practitioner(practice: String, id: String) async throws -> PractitionerRecord? {

@@ -14,8 +14,10 @@ public struct SQLitePatientStore: PatientStore {
     }
 
     public func patients(practice: String, nhsNumber: NHSNumber) async throws -> [PatientRecord] {
-        try await database.read("SELECT record FROM patients WHERE practice = ? AND nhs_number = ?", [.text(practice), .text(nhsNumber.value)])
-            .map { try RecordCoding.decode(PatientRecord.self, $0) }
+        try await database.read(
+            "SELECT record FROM patients WHERE practice = ? AND nhs_number = ?", [.text(practice), .text(nhsNumber.value)]
+        )
+        .map { try RecordCoding.decode(PatientRecord.self, $0) }
     }
 
     public func savePatient(_ patient: PatientRecord, practice: String, expectedVersion: String?) async throws {
@@ -24,7 +26,10 @@ public struct SQLitePatientStore: PatientStore {
             if let expectedVersion {
                 let updated = try await connection.query(
                     "UPDATE patients SET nhs_number = ?, version = ?, record = ? WHERE practice = ? AND id = ? AND version = ? RETURNING id",
-                    [.text(patient.nhsNumber.value), .text(patient.version), record, .text(practice), .text(patient.id), .text(expectedVersion)])
+                    [
+                        .text(patient.nhsNumber.value), .text(patient.version), record, .text(practice), .text(patient.id),
+                        .text(expectedVersion),
+                    ])
                 guard !updated.isEmpty else { throw StoreError.conflict }
             } else {
                 let inserted = try await connection.query(

@@ -33,7 +33,9 @@ public enum ReferenceData {
     /// Writes the reference data set. Existing rows with the same keys are replaced, patients only
     /// if absent (so a registration made since is never lost).
     @discardableResult
-    public static func seed(directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsStore) async throws -> Summary {
+    public static func seed(directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsStore) async throws
+        -> Summary
+    {
         var summary = Summary()
         for practice in try load([Practice].self, "practices") ?? [] {
             try await directory.savePractice(practice)

@@ -47,8 +47,9 @@ enum FHIRRenderer {
     /// whatever it asked for if that is supported, JSON otherwise.
     static func bestEffortFormat(_ request: Request) -> FHIRFormat {
         let query = SearchQuery(query: request.uri.query)
-        return (try? FormatNegotiation.responseFormat(
-            formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
-            contentType: request.headers[.contentType])) ?? .json
+        return
+            (try? FormatNegotiation.responseFormat(
+                formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
+                contentType: request.headers[.contentType])) ?? .json
     }
 }

@@ -97,7 +97,10 @@ struct FHIRRoutes {
                 request, traceID: traceID, practice: found, interaction: checked, token: parsedToken, status: result.status, code: nil,
                 patient: result.auditPatient ?? patientReference(checked, id: id), resource: result.auditResource)
             logger.debug(
-                "served", metadata: ["trace": .string(traceID ?? "-"), "interaction": .string(checked.rawValue), "status": .stringConvertible(result.status)])
+                "served",
+                metadata: [
+                    "trace": .string(traceID ?? "-"), "interaction": .string(checked.rawValue), "status": .stringConvertible(result.status),
+                ])
             let location = result.location.map { "\(checked.capability.serviceRoot(ods: found.ods))/\($0)" }
             return FHIRRenderer.response(
                 status: result.status, resource: gpRequest.returnMinimal && result.status == 201 ? nil : result.resource, format: format,
@@ -107,11 +110,14 @@ struct FHIRRoutes {
             if let error = error as? GPConnectError {
                 failure = error
             } else {
-                logger.error("unexpected failure", metadata: ["trace": .string(traceID ?? "-"), "error": .string(String(describing: type(of: error)))])
+                logger.error(
+                    "unexpected failure",
+                    metadata: ["trace": .string(traceID ?? "-"), "error": .string(String(describing: type(of: error)))])
                 failure = GPConnectError(.internalServerError, "Unexpected internal server error")
             }
             logger.info(
-                "refused", metadata: [
+                "refused",
+                metadata: [
                     "trace": .string(traceID ?? "-"), "interaction": .string(interaction?.rawValue ?? "-"),
                     "status": .stringConvertible(failure.status), "code": .string(failure.code.rawValue),
                 ])
@@ -126,13 +132,16 @@ struct FHIRRoutes {
         }
     }
 
-    func audit(_ request: Request, traceID: String?, practice: Practice?, interaction: Interaction?, token: AuditToken?, status: Int,
-               code: String?, patient: String?, resource: String?) async throws {
+    func audit(
+        _ request: Request, traceID: String?, practice: Practice?, interaction: Interaction?, token: AuditToken?, status: Int,
+        code: String?, patient: String?, resource: String?
+    ) async throws {
         do {
-            try await service.stores.audit.append(AuditEvent(
-                traceID: traceID, practice: practice?.ods, interaction: interaction?.id, method: request.method.rawValue,
-                path: request.uri.path, status: status, spineCode: code, consumerASID: request.headers[.sspFrom],
-                requester: token?.requester, patient: patient, resource: resource))
+            try await service.stores.audit.append(
+                AuditEvent(
+                    traceID: traceID, practice: practice?.ods, interaction: interaction?.id, method: request.method.rawValue,
+                    path: request.uri.path, status: status, spineCode: code, consumerASID: request.headers[.sspFrom],
+                    requester: token?.requester, patient: patient, resource: resource))
         } catch {
             // No audit, no answer: a request the trail cannot record is not served.
             throw GPConnectError(.internalServerError, "The audit trail could not be written")

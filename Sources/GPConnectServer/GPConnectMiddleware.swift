@@ -31,7 +31,9 @@ struct GPConnectMiddleware<Context: RequestContext>: RouterMiddleware {
             let traceID = request.headers[HTTPField.Name.sspTraceID]
             logger.info(
                 "refused unrouted request",
-                metadata: ["trace": .string(traceID ?? "-"), "status": .stringConvertible(failure.status), "code": .string(failure.code.rawValue)])
+                metadata: [
+                    "trace": .string(traceID ?? "-"), "status": .stringConvertible(failure.status), "code": .string(failure.code.rawValue),
+                ])
             let event = AuditEvent(
                 traceID: traceID, practice: nil, interaction: nil, method: request.method.rawValue, path: request.uri.path,
                 status: failure.status, spineCode: failure.code.rawValue, consumerASID: request.headers[HTTPField.Name.sspFrom],

@@ -17,9 +17,11 @@ public struct ServerConfiguration: Sendable {
     /// Largest request body accepted.
     public var maximumBodySize: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
-                seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
-                logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
+        seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
+        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20
+    ) {
         self.host = host
         self.port = port
         self.databasePath = databasePath

@@ -53,7 +53,9 @@ struct Bench: AsyncParsableCommand {
             Scenario(name: "health (baseline)", path: "/health", interaction: nil),
             Scenario(name: "metadata", path: root + "/metadata", interaction: .readMetadata),
             Scenario(name: "Patient read", path: root + "/Patient/2", interaction: .readPatient),
-            Scenario(name: "Patient search", path: root + "/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286", interaction: .searchPatient),
+            Scenario(
+                name: "Patient search", path: root + "/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286",
+                interaction: .searchPatient),
             Scenario(name: "Patient read (XML)", path: root + "/Patient/2?_format=xml", interaction: .readPatient),
         ]
         var clientConfiguration = HTTPClient.Configuration()
@@ -75,8 +77,10 @@ struct Bench: AsyncParsableCommand {
                     let value = sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
                     return String(format: "%.2f", value * 1000)
                 }
-                print("| \(scenario.name) | \(sorted.count) | \(String(format: "%.0f", throughput)) | \(percentile(0.5)) | \(percentile(0.9)) | "
-                    + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |")
+                print(
+                    "| \(scenario.name) | \(sorted.count) | \(String(format: "%.0f", throughput)) | \(percentile(0.5)) | \(percentile(0.9)) | "
+                        + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |"
+                )
             }
         } catch {
             try await client.shutdown()
@@ -98,9 +102,19 @@ struct Bench: AsyncParsableCommand {
             let token = AuditToken(
                 issuer: "https://bench.example", subject: "1", audience: base, expiry: now + 300, issuedAt: now,
                 reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
-                device: ["resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]], "model": "gpconnect bench", "version": "1"],
-                organization: ["resourceType": "Organization", "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]], "name": "Benchmark"],
-                practitioner: ["resourceType": "Practitioner", "id": "1", "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]], "name": [["family": "Bench", "given": ["Load"]]]])
+                device: [
+                    "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]],
+                    "model": "gpconnect bench", "version": "1",
+                ],
+                organization: [
+                    "resourceType": "Organization",
+                    "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]], "name": "Benchmark",
+                ],
+                practitioner: [
+                    "resourceType": "Practitioner", "id": "1",
+                    "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
+                    "name": [["family": "Bench", "given": ["Load"]]],
+                ])
             headers.add(name: "Authorization", value: "Bearer " + token.encode())
             headers.add(name: "Ssp-TraceID", value: UUID().uuidString.lowercased())
             headers.add(name: "Ssp-From", value: "200000000359")
@@ -145,7 +159,8 @@ struct Bench: AsyncParsableCommand {
             return merged
         }
         let elapsed = ContinuousClock.now - started
-        return Result(latencies: results.latencies, errors: results.errors,
-                      elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Result(
+            latencies: results.latencies, errors: results.errors,
+            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -35,14 +35,17 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    func serverConfiguration(host: String? = nil, port: Int? = nil, practices: [String] = [], logLevel: String? = nil) throws -> ServerConfiguration {
+    func serverConfiguration(host: String? = nil, port: Int? = nil, practices: [String] = [], logLevel: String? = nil) throws
+        -> ServerConfiguration
+    {
         let environment = ProcessInfo.processInfo.environment
         let file = try file()
         var configuration = ServerConfiguration()
         configuration.host = host ?? environment["GPCONNECT_HOST"] ?? file.host ?? configuration.host
         if let port = port ?? environment["GPCONNECT_PORT"].flatMap(Int.init) ?? file.port { configuration.port = port }
         configuration.databasePath = database ?? environment["GPCONNECT_DATABASE"] ?? file.database ?? configuration.databasePath
-        let practiceList = practices.isEmpty
+        let practiceList =
+            practices.isEmpty
             ? (environment["GPCONNECT_PRACTICES"].map { $0.split(separator: ",").map(String.init) } ?? file.practices ?? [])
             : practices
         configuration.practices = practiceList

@@ -4,7 +4,8 @@ import Hummingbird
 
 /// `gpconnect serve`: run the provider.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the provider (creates, migrates and seeds the database on first start).")
+    static let configuration = CommandConfiguration(
+        abstract: "Start the provider (creates, migrates and seeds the database on first start).")
 
     @OptionGroup var common: CommonOptions
 
@@ -14,7 +15,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (env GPCONNECT_PORT; default 8080).")
     var port: Int?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "ODS codes of the practices to serve (env GPCONNECT_PRACTICES, comma-separated; default all).")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "ODS codes of the practices to serve (env GPCONNECT_PRACTICES, comma-separated; default all).")
     var practices: [String] = []
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env GPCONNECT_LOG_LEVEL).")

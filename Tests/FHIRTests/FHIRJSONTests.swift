@@ -4,7 +4,8 @@ import Testing
 @Suite("FHIR JSON")
 struct FHIRJSONTests {
     @Test func roundTripKeepsFieldOrderAndDecimalText() throws {
-        let text = #"{"resourceType":"Observation","valueQuantity":{"value":0.10,"unit":"mg"},"status":"final","flag":true,"list":[1,-2.5e3]}"#
+        let text =
+            #"{"resourceType":"Observation","valueQuantity":{"value":0.10,"unit":"mg"},"status":"final","flag":true,"list":[1,-2.5e3]}"#
         let element = try FHIRJSON.decode(Array(text.utf8))
         #expect(element.object?.names == ["resourceType", "valueQuantity", "status", "flag", "list"])
         #expect(element["valueQuantity"]?["value"] == .number("0.10"))
@@ -57,7 +58,9 @@ struct FHIRXMLTests {
     @Test func encodesFHIRXMLRules() {
         let xml = FHIRXML.encodeString(Self.patient)
         #expect(xml.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?><Patient xmlns="http://hl7.org/fhir"><id value="2"/>"#))
-        #expect(xml.contains(#"<extension url="https://example.org/ext"><extension url="part"><valueBoolean value="true"/></extension></extension>"#))
+        #expect(
+            xml.contains(
+                #"<extension url="https://example.org/ext"><extension url="part"><valueBoolean value="true"/></extension></extension>"#))
         #expect(xml.contains(#"<family value="O'Brien &amp; &lt;Sons&gt;"/><given value="Ann"/><given value="Marie"/>"#))
         #expect(!xml.contains("resourceType"))
     }
@@ -84,7 +87,9 @@ struct FHIRXMLTests {
     }
 
     @Test func primitiveExtensionsUseTheJSONCompanion() throws {
-        let element: FHIRElement = ["resourceType": "Patient", "birthDate": "1970-01-01", "_birthDate": ["extension": [["url": "u", "valueString": "x"]]]]
+        let element: FHIRElement = [
+            "resourceType": "Patient", "birthDate": "1970-01-01", "_birthDate": ["extension": [["url": "u", "valueString": "x"]]],
+        ]
         let xml = FHIRXML.encodeString(element)
         #expect(xml.contains(#"<birthDate value="1970-01-01"><extension url="u"><valueString value="x"/></extension></birthDate>"#))
         let decoded = try FHIRXML.decode(Array(xml.utf8))

@@ -22,14 +22,17 @@ struct SHA256Tests {
     func nistVectors(message: String, digest: String) { #expect(SHA256.hex(Array(message.utf8)) == digest) }
 
     @Test func millionAs() {
-        #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
 
 @Suite("Query strings")
 struct SearchQueryTests {
     @Test func formEncodingIsDecoded() throws {
-        let query = SearchQuery(query: "identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286&_format=application%2Ffhir%2Bjson&a=b+c")
+        let query = SearchQuery(
+            query: "identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286&_format=application%2Ffhir%2Bjson&a=b+c")
         #expect(try query.token("identifier") == ("https://fhir.nhs.uk/Id/nhs-number", "9690937286"))
         #expect(try query.single("_format") == "application/fhir+json")
         #expect(try query.single("a") == "b c")
@@ -39,8 +42,12 @@ struct SearchQueryTests {
         #expect(throws: GPConnectError(.badRequest, "Parameter names are case-sensitive: Identifier is not identifier")) {
             try SearchQuery(query: "Identifier=x%7Cy").token("identifier")
         }
-        #expect { try SearchQuery(query: "identifier=a%7Cb&identifier=a%7Cb").token("identifier") } throws: { ($0 as? GPConnectError)?.code == .badRequest }
-        #expect { try SearchQuery(query: "identifier=ab").token("identifier") } throws: { ($0 as? GPConnectError)?.code == .invalidParameter }
+        #expect { try SearchQuery(query: "identifier=a%7Cb&identifier=a%7Cb").token("identifier") } throws: {
+            ($0 as? GPConnectError)?.code == .badRequest
+        }
+        #expect { try SearchQuery(query: "identifier=ab").token("identifier") } throws: {
+            ($0 as? GPConnectError)?.code == .invalidParameter
+        }
     }
 }
 
@@ -48,8 +55,12 @@ struct SearchQueryTests {
 struct FormatNegotiationTests {
     @Test func formatParameterWinsThenAcceptThenContentType() throws {
         #expect(try FormatNegotiation.responseFormat(formatParameter: "xml", accept: "application/fhir+json", contentType: nil) == .xml)
-        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: "application/fhir+xml", contentType: "application/fhir+json") == .xml)
-        #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: nil, contentType: "application/fhir+xml; charset=utf-8") == .xml)
+        #expect(
+            try FormatNegotiation.responseFormat(formatParameter: nil, accept: "application/fhir+xml", contentType: "application/fhir+json")
+                == .xml)
+        #expect(
+            try FormatNegotiation.responseFormat(formatParameter: nil, accept: nil, contentType: "application/fhir+xml; charset=utf-8")
+                == .xml)
         #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: "*/*", contentType: nil) == .json)
         #expect(try FormatNegotiation.responseFormat(formatParameter: nil, accept: nil, contentType: nil) == .json)
         #expect { try FormatNegotiation.responseFormat(formatParameter: nil, accept: "text/html", contentType: nil) } throws: {

@@ -13,20 +13,28 @@ enum StoreContract {
             birthDate: "1951-03-10", version: "1")
         try await stores.patients.savePatient(patient, practice: "B82617", expectedVersion: nil)
         // The same id, or the same NHS number under another id, cannot be inserted twice.
-        await #expect(throws: StoreError.conflict) { try await stores.patients.savePatient(patient, practice: "B82617", expectedVersion: nil) }
+        await #expect(throws: StoreError.conflict) {
+            try await stores.patients.savePatient(patient, practice: "B82617", expectedVersion: nil)
+        }
         var other = patient
         other.id = "901"
-        await #expect(throws: StoreError.conflict) { try await stores.patients.savePatient(other, practice: "B82617", expectedVersion: nil) }
+        await #expect(throws: StoreError.conflict) {
+            try await stores.patients.savePatient(other, practice: "B82617", expectedVersion: nil)
+        }
         // Another practice may hold the same person.
         try await stores.patients.savePatient(other, practice: "A20047", expectedVersion: nil)
         // An update must name the version it read.
         var updated = patient
         updated.version = "2"
-        await #expect(throws: StoreError.conflict) { try await stores.patients.savePatient(updated, practice: "B82617", expectedVersion: "7") }
+        await #expect(throws: StoreError.conflict) {
+            try await stores.patients.savePatient(updated, practice: "B82617", expectedVersion: "7")
+        }
         try await stores.patients.savePatient(updated, practice: "B82617", expectedVersion: "1")
         let stored = try await stores.patients.patient(practice: "B82617", id: "900")
         #expect(stored?.version == "2")
-        await #expect(throws: StoreError.conflict) { try await stores.patients.savePatient(updated, practice: "B82617", expectedVersion: "1") }
+        await #expect(throws: StoreError.conflict) {
+            try await stores.patients.savePatient(updated, practice: "B82617", expectedVersion: "1")
+        }
     }
 
     static func patientIDsAreUniqueUnderConcurrency(_ stores: Stores) async throws {
@@ -42,9 +50,11 @@ enum StoreContract {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    try await stores.audit.append(AuditEvent(
-                        traceID: "t\(index)", practice: "B82617", interaction: nil, method: "GET", path: "/", status: 200, spineCode: nil,
-                        consumerASID: nil, requester: nil, patient: nil))
+                    try await stores.audit.append(
+                        AuditEvent(
+                            traceID: "t\(index)", practice: "B82617", interaction: nil, method: "GET", path: "/", status: 200,
+                            spineCode: nil,
+                            consumerASID: nil, requester: nil, patient: nil))
                 }
             }
             try await group.waitForAll()
@@ -73,8 +83,12 @@ struct SQLiteStoreTests {
     }
 
     @Test func conditionalPatientWrites() async throws { try await withStores(StoreContract.conditionalPatientWrites) }
-    @Test func patientIDsAreUniqueUnderConcurrency() async throws { try await withStores(StoreContract.patientIDsAreUniqueUnderConcurrency) }
-    @Test func auditChainSurvivesConcurrentAppends() async throws { try await withStores(StoreContract.auditChainSurvivesConcurrentAppends) }
+    @Test func patientIDsAreUniqueUnderConcurrency() async throws {
+        try await withStores(StoreContract.patientIDsAreUniqueUnderConcurrency)
+    }
+    @Test func auditChainSurvivesConcurrentAppends() async throws {
+        try await withStores(StoreContract.auditChainSurvivesConcurrentAppends)
+    }
 
     @Test func seedLoadsTheReferenceDataSetAndIsRepeatable() async throws {
         try await withStores { stores in

@@ -8,7 +8,8 @@ struct DirectoryTests {
     @Test(arguments: [("G13579135", 0), ("G11111116", 1), ("G22345655", 2)])
     func practitionerSearchReturnsOnePractitionerWithItsRoleProfiles(sdsUserID: String, roles: Int) async throws {
         try await TestServer.run { client in
-            let reply = try await client.request(.searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7C\(sdsUserID)")
+            let reply = try await client.request(
+                .searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7C\(sdsUserID)")
             #expect(reply.status == 200)
             #expect(reply.entries.count == 1)
             let practitioner = try #require(reply.entries.first)
@@ -19,13 +20,15 @@ struct DirectoryTests {
             #expect(practitioner["name"]?.items.count == 1)
             #expect(practitioner.at("name.family")?.string?.isEmpty == false)
             for forbidden in ["telecom", "address", "birthDate", "photo", "qualification"] { #expect(practitioner[forbidden] == nil) }
-            #expect(practitioner.at("communication.coding.system")?.string == "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1")
+            #expect(
+                practitioner.at("communication.coding.system")?.string == "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1")
         }
     }
 
     @Test func practitionerSearchForUnknownIdentifierIsEmpty() async throws {
         try await TestServer.run { client in
-            let reply = try await client.request(.searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CunknownSDSUserID")
+            let reply = try await client.request(
+                .searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CunknownSDSUserID")
             #expect(reply.status == 200)
             #expect(reply.entries.isEmpty)
         }
@@ -35,7 +38,10 @@ struct DirectoryTests {
         ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7C", 422, "INVALID_PARAMETER"),
         ("identifier=%7CG11111116", 422, "INVALID_PARAMETER"),
         ("Identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG11111116", 400, "BAD_REQUEST"),
-        ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG13579135&identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG11111116", 400, "BAD_REQUEST"),
+        (
+            "identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG13579135&identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG11111116",
+            400, "BAD_REQUEST"
+        ),
         ("", 400, "BAD_REQUEST"),
     ])
     func practitionerSearchRefusesMalformedParameters(query: String, status: Int, code: String) async throws {
@@ -60,7 +66,8 @@ struct DirectoryTests {
 
     @Test func organizationSearchByODSCodeReturnsThePractice() async throws {
         try await TestServer.run { client in
-            let reply = try await client.request(.searchOrganization, "Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617")
+            let reply = try await client.request(
+                .searchOrganization, "Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617")
             #expect(reply.status == 200)
             #expect(reply.entries.count == 1)
             let organization = try #require(reply.entries.first)
@@ -70,7 +77,8 @@ struct DirectoryTests {
             #expect(organization["name"]?.string == "COXWOLD SURGERY")
             #expect(organization["contact"] == nil)
             #expect(organization["endpoint"] == nil)
-            let unknown = try await client.request(.searchOrganization, "Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CINVOC1")
+            let unknown = try await client.request(
+                .searchOrganization, "Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CINVOC1")
             #expect(unknown.status == 200)
             #expect(unknown.entries.isEmpty)
         }

@@ -22,17 +22,23 @@ struct MetadataTests {
             #expect(Set(statement["format"]?.items.compactMap(\.string) ?? []) == ["application/fhir+json", "application/fhir+xml"])
             let operations = statement.at("rest")?["operation"]?.items ?? []
             #expect(operations.contains { $0["name"]?.string == "gpc.registerpatient" })
-            #expect(operations.first { $0["name"]?.string == "gpc.getstructuredrecord" }?.at("definition.reference")?.string
-                == "https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-GetStructuredRecord-Operation-1/_history/1.15")
+            #expect(
+                operations.first { $0["name"]?.string == "gpc.getstructuredrecord" }?.at("definition.reference")?.string
+                    == "https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-GetStructuredRecord-Operation-1/_history/1.15")
             let profiles = statement["profile"]?.items.compactMap { $0["reference"]?.string } ?? []
-            for profile in [Profile.patient, Profile.organization, Profile.practitioner, Profile.location, Profile.operationOutcome, Profile.slot] {
+            for profile in [
+                Profile.patient, Profile.organization, Profile.practitioner, Profile.location, Profile.operationOutcome, Profile.slot,
+            ] {
                 #expect(profiles.filter { $0 == profile }.count == 1, "\(profile)")
             }
             let resources = statement.at("rest")?["resource"]?.items ?? []
             for type in ["Patient", "Organization", "Practitioner", "Location", "Appointment", "Slot"] {
                 #expect(resources.contains { $0["type"]?.string == type }, "\(type)")
             }
-            #expect(resources.first { $0["type"]?.string == "Slot" }?["searchInclude"]?.items.contains { $0.string == "Location:managingOrganization" } == true)
+            #expect(
+                resources.first { $0["type"]?.string == "Slot" }?["searchInclude"]?.items.contains {
+                    $0.string == "Location:managingOrganization"
+                } == true)
         }
     }
 

@@ -8,7 +8,8 @@ struct PatientTests {
     static let nhsSystem = "https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number"
 
     func search(_ client: Client, _ nhsNumber: String, format: String? = nil) async throws -> Reply {
-        try await client.request(.searchPatient, "Patient?identifier=\(Self.nhsSystem)%7C\(nhsNumber)" + (format.map { "&_format=\($0)" } ?? ""))
+        try await client.request(
+            .searchPatient, "Patient?identifier=\(Self.nhsSystem)%7C\(nhsNumber)" + (format.map { "&_format=\($0)" } ?? ""))
     }
 
     @Test func searchFindsRegisteredPatientWithProfileVersionAndVerifiedNHSNumber() async throws {
@@ -67,7 +68,10 @@ struct PatientTests {
         ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C", 422, "INVALID_PARAMETER"),
         ("", 400, "BAD_REQUEST"),
         ("Identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286", 400, "BAD_REQUEST"),
-        ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286&identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937278", 400, "BAD_REQUEST"),
+        (
+            "identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286&identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937278",
+            400, "BAD_REQUEST"
+        ),
         ("identifier=https%3A%2F%2Fexample.org%2Fmrn%7C123", 400, "INVALID_IDENTIFIER_SYSTEM"),
         ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C1234567891", 400, "INVALID_NHS_NUMBER"),
         ("identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7Chello", 400, "INVALID_NHS_NUMBER"),

@@ -8,7 +8,10 @@ import Testing
 @Suite("Request pipeline: Spine headers, routing, formats, compression")
 struct PipelineTests {
     @Test(arguments: [
-        (Interaction.searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG11111116", Interaction.readPractitioner),
+        (
+            Interaction.searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG11111116",
+            Interaction.readPractitioner
+        ),
         (.readPractitioner, "Practitioner/1", .readLocation),
         (.searchOrganization, "Organization", .readPractitioner),
         (.readOrganization, "Organization/7", .readPractitioner),
@@ -106,19 +109,21 @@ struct PipelineTests {
 
     /// The pack's FHIR.feature matrix: `_format` wins over `Accept`; the request's Content-Type
     /// decides only when neither is given.
-    @Test(arguments: [
-        ("application/fhir+json", nil, "application/fhir+json"),
-        ("application/fhir+xml", nil, "application/fhir+xml"),
-        (nil, "application/fhir+json", "application/fhir+json"),
-        (nil, "application/fhir+xml", "application/fhir+xml"),
-        ("application/fhir+xml", "application/fhir+json", "application/fhir+json"),
-        ("application/fhir+json", "application/fhir+xml", "application/fhir+xml"),
-        ("application/fhir+xml", "xml", "application/fhir+xml"),
-        ("application/fhir+xml", "json", "application/fhir+json"),
-    ] as [(String?, String?, String)])
+    @Test(
+        arguments: [
+            ("application/fhir+json", nil, "application/fhir+json"),
+            ("application/fhir+xml", nil, "application/fhir+xml"),
+            (nil, "application/fhir+json", "application/fhir+json"),
+            (nil, "application/fhir+xml", "application/fhir+xml"),
+            ("application/fhir+xml", "application/fhir+json", "application/fhir+json"),
+            ("application/fhir+json", "application/fhir+xml", "application/fhir+xml"),
+            ("application/fhir+xml", "xml", "application/fhir+xml"),
+            ("application/fhir+xml", "json", "application/fhir+json"),
+        ] as [(String?, String?, String)])
     func formatIsNegotiatedFromFormatParameterThenAccept(accept: String?, format: String?, expected: String) async throws {
         try await TestServer.run { client in
-            let query = format.map { "?_format=" + $0.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F") } ?? ""
+            let query =
+                format.map { "?_format=" + $0.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F") } ?? ""
             let reply = try await client.request(.readPractitioner, "Practitioner/1" + query) { headers in
                 headers[.accept] = accept
             }

@@ -13,13 +13,24 @@ struct RegisterPatientTests {
         var patient: FHIRObject = [
             "resourceType": "Patient",
             "meta": ["profile": [.string(Profile.patient)]],
-            "identifier": [[
-                "extension": [[
-                    "url": .string(ExtensionURL.nhsNumberVerificationStatus),
-                    "valueCodeableConcept": ["coding": [["system": .string(CodeSystemURL.nhsNumberVerificationStatus), "code": "01", "display": "Number present and verified"]]],
-                ]],
-                "system": "https://fhir.nhs.uk/Id/nhs-number", "value": .string(nhsNumber),
-            ]],
+            "identifier": [
+                [
+                    "extension": [
+                        [
+                            "url": .string(ExtensionURL.nhsNumberVerificationStatus),
+                            "valueCodeableConcept": [
+                                "coding": [
+                                    [
+                                        "system": .string(CodeSystemURL.nhsNumberVerificationStatus), "code": "01",
+                                        "display": "Number present and verified",
+                                    ]
+                                ]
+                            ],
+                        ]
+                    ],
+                    "system": "https://fhir.nhs.uk/Id/nhs-number", "value": .string(nhsNumber),
+                ]
+            ],
         ]
         var name: FHIRObject = ["use": "official"]
         name.append("family", family.map { .string($0) })
@@ -49,7 +60,10 @@ struct RegisterPatientTests {
             #expect(reply.entries.count == 1)
             let patient = try #require(reply.entries.first)
             #expect(patient.at("meta.profile")?.string == Profile.patient)
-            #expect(patient["identifier"]?.items.filter { $0["system"]?.string == IdentifierSystem.nhsNumber }.map { $0["value"]?.string } == ["9651258500"])
+            #expect(
+                patient["identifier"]?.items.filter { $0["system"]?.string == IdentifierSystem.nhsNumber }.map { $0["value"]?.string } == [
+                    "9651258500"
+                ])
             #expect(patient.at("identifier.extension.valueCodeableConcept.coding.code")?.string == "01")
             #expect(patient.at("name.family")?.string == "REA")
             #expect(patient.at("name.given")?.string == "Clive")
@@ -58,12 +72,14 @@ struct RegisterPatientTests {
             let details = try #require(patient["extension"]?.items.first { $0["url"]?.string == ExtensionURL.registrationDetails })
             let parts = details["extension"]?.items ?? []
             #expect(parts.first { $0["url"]?.string == "registrationType" }?.at("valueCodeableConcept.coding.code")?.string == "T")
-            #expect(parts.first { $0["url"]?.string == "registrationType" }?.at("valueCodeableConcept.coding.display")?.string == "Temporary")
+            #expect(
+                parts.first { $0["url"]?.string == "registrationType" }?.at("valueCodeableConcept.coding.display")?.string == "Temporary")
             #expect(parts.contains { $0["url"]?.string == "registrationPeriod" })
             #expect(!parts.contains { $0["url"]?.string == "registrationStatus" })
 
             // Now findable, and a second registration is a duplicate.
-            let search = try await client.request(.searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9651258500")
+            let search = try await client.request(
+                .searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9651258500")
             #expect(search.entries.count == 1)
             let again = try await register(client, Self.body(), format: format)
             #expect(again.status == 409)
@@ -74,15 +90,30 @@ struct RegisterPatientTests {
     @Test func registrationEchoesAddressTelecomAndLanguage() async throws {
         try await TestServer.run { client in
             let body = Self.body(nhsNumber: "9651258519", family: "SOFFE", given: "Oscar", birthDate: "1937-03-11") { patient in
-                patient.append("telecom", [["system": "phone", "value": "01234567891", "use": "home"], ["system": "email", "value": "abc.d@mail.com", "use": "temp"]])
-                patient.append("address", [["use": "temp", "line": ["1 Trevelyan Square", "Boar Lane"], "city": "Leeds", "postalCode": "LS1 6AE"]])
-                patient.append("extension", [[
-                    "url": .string(ExtensionURL.nhsCommunication),
-                    "extension": [
-                        ["url": "language", "valueCodeableConcept": ["coding": [["system": .string(CodeSystemURL.humanLanguage), "code": "de", "display": "German"]]]],
-                        ["url": "interpreterRequired", "valueBoolean": true],
-                    ],
-                ]])
+                patient.append(
+                    "telecom",
+                    [
+                        ["system": "phone", "value": "01234567891", "use": "home"],
+                        ["system": "email", "value": "abc.d@mail.com", "use": "temp"],
+                    ])
+                patient.append(
+                    "address", [["use": "temp", "line": ["1 Trevelyan Square", "Boar Lane"], "city": "Leeds", "postalCode": "LS1 6AE"]])
+                patient.append(
+                    "extension",
+                    [
+                        [
+                            "url": .string(ExtensionURL.nhsCommunication),
+                            "extension": [
+                                [
+                                    "url": "language",
+                                    "valueCodeableConcept": [
+                                        "coding": [["system": .string(CodeSystemURL.humanLanguage), "code": "de", "display": "German"]]
+                                    ],
+                                ],
+                                ["url": "interpreterRequired", "valueBoolean": true],
+                            ],
+                        ]
+                    ])
             }
             let reply = try await register(client, body)
             #expect(reply.status == 200, "\(reply.text)")
@@ -102,7 +133,9 @@ struct RegisterPatientTests {
         ("9690937278", "SAMUAL", "Lucien", "1938-12-11", 409, "DUPLICATE_REJECTED"),  // already registered
         ("9651258500", "SMITH", "John", "1990-01-01", 400, "INVALID_PATIENT_DEMOGRAPHICS"),  // does not verify against PDS
     ])
-    func registrationChecksPDSAndThePatientIndex(nhs: String, family: String, given: String, birthDate: String, status: Int, code: String) async throws {
+    func registrationChecksPDSAndThePatientIndex(nhs: String, family: String, given: String, birthDate: String, status: Int, code: String)
+        async throws
+    {
         try await TestServer.run { client in
             let reply = try await register(client, Self.body(nhsNumber: nhs, family: family, given: given, birthDate: birthDate))
             #expect(reply.status == status)
@@ -119,42 +152,73 @@ struct RegisterPatientTests {
         }
     }
 
-    @Test(arguments: [
-        ("no identifier", 400, "INVALID_NHS_NUMBER", { @Sendable (p: inout FHIRObject) in p["identifier"] = nil }),
-        ("no birth date", 400, "BAD_REQUEST", { p in p["birthDate"] = nil }),
-        ("no official name", 400, "BAD_REQUEST", { p in p["name"] = [["use": "anonymous", "family": "REA", "given": ["Clive"]]] }),
-        ("no family name", 400, "BAD_REQUEST", { p in p["name"] = [["use": "official", "given": ["Clive"]]] }),
-        ("no name", 400, "BAD_REQUEST", { p in p["name"] = nil }),
-        ("identifier without system", 400, "BAD_REQUEST", { p in
-            p["identifier"] = .array((p["identifier"]?.items ?? []) + [["value": "NewIdentifierNoSystem"]])
-        }),
-        ("active", 422, "INVALID_RESOURCE", { p in p["active"] = true }),
-        ("multiple birth", 422, "INVALID_RESOURCE", { p in p["multipleBirthBoolean"] = true }),
-        ("general practitioner", 422, "INVALID_RESOURCE", { p in p["generalPractitioner"] = [["display": "Test Care Provider"]] }),
-        ("contact", 422, "INVALID_RESOURCE", { p in p["contact"] = [["name": ["use": "anonymous", "family": "TestFamily"]]] }),
-        ("managing organization", 422, "INVALID_RESOURCE", { p in p["managingOrganization"] = ["display": "Test Managing Org"] }),
-        ("marital status", 422, "INVALID_RESOURCE", { p in p["maritalStatus"] = ["coding": [["system": "http://hl7.org/fhir/marital-status", "code": "M"]]] }),
-        ("animal", 422, "INVALID_RESOURCE", { p in p["animal"] = ["species": ["coding": [["system": "AllSpecies", "code": "Human"]]]] }),
-        ("communication", 422, "INVALID_RESOURCE", { p in p["communication"] = [["language": ["coding": [["code": "en"]]]]] }),
-        ("photo", 422, "INVALID_RESOURCE", { p in p["photo"] = [["url": "Test Photo Element"]] }),
-        ("deceased", 422, "INVALID_RESOURCE", { p in p["deceasedDateTime"] = "2017-09-01T10:00:00+00:00" }),
-        ("unknown element", 422, "INVALID_RESOURCE", { p in p["invalidField"] = "Assurance Testing Invalid Field" }),
-        ("two temporary addresses", 422, "INVALID_RESOURCE", { p in p["address"] = [["use": "temp", "city": "Leeds"], ["use": "temp", "city": "York"]] }),
-        ("work address", 422, "INVALID_RESOURCE", { p in p["address"] = [["use": "work", "city": "Leeds"]] }),
-        ("home and work addresses", 422, "INVALID_RESOURCE", { p in p["address"] = [["use": "home", "city": "Leeds"], ["use": "work", "city": "York"]] }),
-        ("two home phones", 400, "BAD_REQUEST", { p in
-            p["telecom"] = [["system": "phone", "value": "01234567891", "use": "home"], ["system": "phone", "value": "01234567892", "use": "home"]]
-        }),
-        ("two NHS communication extensions", 422, "INVALID_RESOURCE", { p in
-            let language: FHIRElement = [
-                "url": .string(ExtensionURL.nhsCommunication),
-                "extension": [["url": "language", "valueCodeableConcept": ["coding": [["system": .string(CodeSystemURL.humanLanguage), "code": "de"]]]]],
-            ]
-            p["extension"] = [language, language]
-        }),
-        ("wrong profile", 422, "INVALID_RESOURCE", { p in p["meta"] = ["profile": ["https://example.org/Patient"]] }),
-    ] as [(String, Int, String, @Sendable (inout FHIRObject) -> Void)])
-    func malformedRegistrationsAreRefused(name: String, status: Int, code: String, edit: @Sendable (inout FHIRObject) -> Void) async throws {
+    @Test(
+        arguments: [
+            ("no identifier", 400, "INVALID_NHS_NUMBER", { @Sendable (p: inout FHIRObject) in p["identifier"] = nil }),
+            ("no birth date", 400, "BAD_REQUEST", { p in p["birthDate"] = nil }),
+            ("no official name", 400, "BAD_REQUEST", { p in p["name"] = [["use": "anonymous", "family": "REA", "given": ["Clive"]]] }),
+            ("no family name", 400, "BAD_REQUEST", { p in p["name"] = [["use": "official", "given": ["Clive"]]] }),
+            ("no name", 400, "BAD_REQUEST", { p in p["name"] = nil }),
+            (
+                "identifier without system", 400, "BAD_REQUEST",
+                { p in
+                    p["identifier"] = .array((p["identifier"]?.items ?? []) + [["value": "NewIdentifierNoSystem"]])
+                }
+            ),
+            ("active", 422, "INVALID_RESOURCE", { p in p["active"] = true }),
+            ("multiple birth", 422, "INVALID_RESOURCE", { p in p["multipleBirthBoolean"] = true }),
+            ("general practitioner", 422, "INVALID_RESOURCE", { p in p["generalPractitioner"] = [["display": "Test Care Provider"]] }),
+            ("contact", 422, "INVALID_RESOURCE", { p in p["contact"] = [["name": ["use": "anonymous", "family": "TestFamily"]]] }),
+            ("managing organization", 422, "INVALID_RESOURCE", { p in p["managingOrganization"] = ["display": "Test Managing Org"] }),
+            (
+                "marital status", 422, "INVALID_RESOURCE",
+                { p in p["maritalStatus"] = ["coding": [["system": "http://hl7.org/fhir/marital-status", "code": "M"]]] }
+            ),
+            (
+                "animal", 422, "INVALID_RESOURCE",
+                { p in p["animal"] = ["species": ["coding": [["system": "AllSpecies", "code": "Human"]]]] }
+            ),
+            ("communication", 422, "INVALID_RESOURCE", { p in p["communication"] = [["language": ["coding": [["code": "en"]]]]] }),
+            ("photo", 422, "INVALID_RESOURCE", { p in p["photo"] = [["url": "Test Photo Element"]] }),
+            ("deceased", 422, "INVALID_RESOURCE", { p in p["deceasedDateTime"] = "2017-09-01T10:00:00+00:00" }),
+            ("unknown element", 422, "INVALID_RESOURCE", { p in p["invalidField"] = "Assurance Testing Invalid Field" }),
+            (
+                "two temporary addresses", 422, "INVALID_RESOURCE",
+                { p in p["address"] = [["use": "temp", "city": "Leeds"], ["use": "temp", "city": "York"]] }
+            ),
+            ("work address", 422, "INVALID_RESOURCE", { p in p["address"] = [["use": "work", "city": "Leeds"]] }),
+            (
+                "home and work addresses", 422, "INVALID_RESOURCE",
+                { p in p["address"] = [["use": "home", "city": "Leeds"], ["use": "work", "city": "York"]] }
+            ),
+            (
+                "two home phones", 400, "BAD_REQUEST",
+                { p in
+                    p["telecom"] = [
+                        ["system": "phone", "value": "01234567891", "use": "home"],
+                        ["system": "phone", "value": "01234567892", "use": "home"],
+                    ]
+                }
+            ),
+            (
+                "two NHS communication extensions", 422, "INVALID_RESOURCE",
+                { p in
+                    let language: FHIRElement = [
+                        "url": .string(ExtensionURL.nhsCommunication),
+                        "extension": [
+                            [
+                                "url": "language",
+                                "valueCodeableConcept": ["coding": [["system": .string(CodeSystemURL.humanLanguage), "code": "de"]]],
+                            ]
+                        ],
+                    ]
+                    p["extension"] = [language, language]
+                }
+            ),
+            ("wrong profile", 422, "INVALID_RESOURCE", { p in p["meta"] = ["profile": ["https://example.org/Patient"]] }),
+        ] as [(String, Int, String, @Sendable (inout FHIRObject) -> Void)])
+    func malformedRegistrationsAreRefused(name: String, status: Int, code: String, edit: @Sendable (inout FHIRObject) -> Void) async throws
+    {
         try await TestServer.run { client in
             let reply = try await register(client, Self.body(edit: edit))
             #expect(reply.status == status, "\(name): \(reply.text)")
@@ -162,19 +226,37 @@ struct RegisterPatientTests {
         }
     }
 
-    @Test(arguments: [
-        ("home and temp addresses", { @Sendable (p: inout FHIRObject) in p["address"] = [["use": "home", "city": "Leeds"], ["use": "temp", "city": "York"]] }),
-        ("a nickname besides the official name", { p in
-            p["name"] = .array((p["name"]?.items ?? []) + [["use": "nickname", "family": "AdditionalFamily", "given": ["AdditionalGiven"]]])
-        }),
-        ("a generic identifier", { p in
-            p["identifier"] = .array((p["identifier"]?.items ?? []) + [["system": "GenericIdentifierSystem", "value": "GenericIdentifierValue"]])
-        }),
-        ("no gender", { p in p["gender"] = nil }),
-        ("temp phone and temp email", { p in
-            p["telecom"] = [["system": "phone", "value": "01234567891", "use": "temp"], ["system": "email", "value": "abc.d@mail.com", "use": "temp"]]
-        }),
-    ] as [(String, @Sendable (inout FHIRObject) -> Void)])
+    @Test(
+        arguments: [
+            (
+                "home and temp addresses",
+                { @Sendable (p: inout FHIRObject) in p["address"] = [["use": "home", "city": "Leeds"], ["use": "temp", "city": "York"]] }
+            ),
+            (
+                "a nickname besides the official name",
+                { p in
+                    p["name"] = .array(
+                        (p["name"]?.items ?? []) + [["use": "nickname", "family": "AdditionalFamily", "given": ["AdditionalGiven"]]])
+                }
+            ),
+            (
+                "a generic identifier",
+                { p in
+                    p["identifier"] = .array(
+                        (p["identifier"]?.items ?? []) + [["system": "GenericIdentifierSystem", "value": "GenericIdentifierValue"]])
+                }
+            ),
+            ("no gender", { p in p["gender"] = nil }),
+            (
+                "temp phone and temp email",
+                { p in
+                    p["telecom"] = [
+                        ["system": "phone", "value": "01234567891", "use": "temp"],
+                        ["system": "email", "value": "abc.d@mail.com", "use": "temp"],
+                    ]
+                }
+            ),
+        ] as [(String, @Sendable (inout FHIRObject) -> Void)])
     func allowedVariationsRegister(name: String, edit: @Sendable (inout FHIRObject) -> Void) async throws {
         try await TestServer.run { client in
             let reply = try await register(client, Self.body(edit: edit))
@@ -207,11 +289,14 @@ struct RegisterPatientTests {
             #expect(empty.status == 400)
             let wrongScope = try await client.request(
                 .registerPatient, "Patient/$gpc.registerpatient",
-                headers: { $0[.authorization] = "Bearer " + Client.token(for: .registerPatient) { $0["requested_scope"] = "patient/*.read" } },
+                headers: {
+                    $0[.authorization] = "Bearer " + Client.token(for: .registerPatient) { $0["requested_scope"] = "patient/*.read" }
+                },
                 body: FHIRJSON.encodeString(Self.body()))
             #expect(wrongScope.status == 400)
             #expect(wrongScope.spineCode == "BAD_REQUEST")
-            let unsupported = try await client.request(.registerPatient, "Patient/$gpc.registerpatient", body: "x", contentType: "text/plain")
+            let unsupported = try await client.request(
+                .registerPatient, "Patient/$gpc.registerpatient", body: "x", contentType: "text/plain")
             #expect(unsupported.status == 415)
         }
     }
@@ -228,7 +313,8 @@ struct RegisterPatientTests {
             }
             #expect(statuses.filter { $0 == 200 }.count == 1)
             #expect(statuses.filter { $0 == 409 }.count == 11)
-            let search = try await client.request(.searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9651258500")
+            let search = try await client.request(
+                .searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9651258500")
             #expect(search.entries.count == 1)
         }
     }

@@ -13,17 +13,21 @@ struct STU3ValidationTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-stu3-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try await TestServer.run { client in
-            let register = FHIRJSON.encodeString(RegisterPatientTests.body(edit: { patient in
-                patient.append("telecom", [["system": "phone", "value": "01234567891", "use": "temp"]])
-                patient.append("address", [["use": "temp", "line": ["1 Trevelyan Square"], "city": "Leeds", "postalCode": "LS1 6AE"]])
-            }))
+            let register = FHIRJSON.encodeString(
+                RegisterPatientTests.body(edit: { patient in
+                    patient.append("telecom", [["system": "phone", "value": "01234567891", "use": "temp"]])
+                    patient.append("address", [["use": "temp", "line": ["1 Trevelyan Square"], "city": "Leeds", "postalCode": "LS1 6AE"]])
+                }))
             let samples: [(String, Interaction, String, String?)] = [
                 ("metadata", .readMetadata, "metadata", nil),
                 ("structured-metadata", .readStructuredMetadata, "metadata", nil),
                 ("documents-metadata", .readDocumentsMetadata, "metadata", nil),
                 ("patient-search", .searchPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286", nil),
                 ("patient-read", .readPatient, "Patient/2", nil),
-                ("practitioner-search", .searchPractitioner, "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG22345655", nil),
+                (
+                    "practitioner-search", .searchPractitioner,
+                    "Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG22345655", nil
+                ),
                 ("organization-read", .readOrganization, "Organization/7", nil),
                 ("location-read", .readLocation, "Location/8", nil),
                 ("operationoutcome", .readPatient, "Patient/unknown", nil),
@@ -31,7 +35,8 @@ struct STU3ValidationTests {
             ]
             for (name, interaction, path, body) in samples {
                 for format in FHIRFormat.allCases {
-                    var reply = try await client.request(interaction, path + (path.contains("?") ? "&" : "?") + "_format=\(format.rawValue)", body: body)
+                    var reply = try await client.request(
+                        interaction, path + (path.contains("?") ? "&" : "?") + "_format=\(format.rawValue)", body: body)
                     if interaction == .registerPatient, reply.status == 409 {
                         // The JSON run registered the person; the XML run shows the duplicate outcome.
                         reply = try await client.request(interaction, path + "?_format=\(format.rawValue)", body: body)

@@ -39,9 +39,11 @@ public struct AuditEvent: Sendable, Codable, Equatable {
         public init() {}
     }
 
-    public init(time: Date = Date(), traceID: String?, practice: String?, interaction: String?, method: String, path: String,
-                status: Int, spineCode: String?, consumerASID: String?, requester: Requester?, patient: String?,
-                resource: String? = nil) {
+    public init(
+        time: Date = Date(), traceID: String?, practice: String?, interaction: String?, method: String, path: String,
+        status: Int, spineCode: String?, consumerASID: String?, requester: Requester?, patient: String?,
+        resource: String? = nil
+    ) {
         self.time = ISO8601.instant(time)
         self.traceID = traceID
         self.practice = practice

@@ -18,8 +18,10 @@ public struct AuditToken: Sendable, Equatable {
     public var organization: FHIRElement
     public var practitioner: FHIRElement
 
-    public init(issuer: String, subject: String, audience: String, expiry: Int64, issuedAt: Int64, reasonForRequest: String,
-                requestedScope: String, device: FHIRElement, organization: FHIRElement, practitioner: FHIRElement) {
+    public init(
+        issuer: String, subject: String, audience: String, expiry: Int64, issuedAt: Int64, reasonForRequest: String,
+        requestedScope: String, device: FHIRElement, organization: FHIRElement, practitioner: FHIRElement
+    ) {
         self.issuer = issuer
         self.subject = subject
         self.audience = audience
@@ -60,7 +62,8 @@ public struct AuditToken: Sendable, Equatable {
             let parts = (name["prefix"]?.items ?? []) + (name["given"]?.items ?? []) + [name["family"]].compactMap { $0 }
             requester.name = parts.compactMap(\.string).joined(separator: " ")
         }
-        requester.organizationODS = organization["identifier"]?.items
+        requester.organizationODS =
+            organization["identifier"]?.items
             .first { $0["system"]?.string == IdentifierSystem.odsOrganizationCode }?["value"]?.string
         requester.organizationName = organization["name"]?.string
         requester.deviceID = device["identifier"]?.items.first?["value"]?.string
@@ -174,7 +177,8 @@ extension AuditToken {
 
     static func validateDevice(_ device: FHIRElement) throws(GPConnectError) {
         let identifiers = device["identifier"]?.items ?? []
-        guard !identifiers.isEmpty, identifiers.allSatisfy({ $0["system"]?.string?.isEmpty == false && $0["value"]?.string?.isEmpty == false })
+        guard !identifiers.isEmpty,
+            identifiers.allSatisfy({ $0["system"]?.string?.isEmpty == false && $0["value"]?.string?.isEmpty == false })
         else { throw .invalidResource("JWT requesting_device must carry an identifier with system and value") }
         guard device["model"]?.string?.isEmpty == false else { throw .invalidResource("JWT requesting_device must carry a model") }
         guard device["version"]?.string?.isEmpty == false else { throw .invalidResource("JWT requesting_device must carry a version") }
@@ -182,7 +186,10 @@ extension AuditToken {
 
     static func validateOrganization(_ organization: FHIRElement) throws(GPConnectError) {
         let identifiers = organization["identifier"]?.items ?? []
-        guard identifiers.contains(where: { $0["system"]?.string == IdentifierSystem.odsOrganizationCode && $0["value"]?.string?.isEmpty == false })
+        guard
+            identifiers.contains(where: {
+                $0["system"]?.string == IdentifierSystem.odsOrganizationCode && $0["value"]?.string?.isEmpty == false
+            })
         else { throw .badRequest("JWT requesting_organization must carry an ODS organisation code identifier") }
         guard organization["name"]?.string?.isEmpty == false else {
             throw .invalidResource("JWT requesting_organization must carry a name")

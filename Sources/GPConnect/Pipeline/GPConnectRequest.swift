@@ -19,9 +19,11 @@ public struct GPConnectRequest: Sendable {
     /// The version in `If-Match: W/"…"`, if sent.
     public var ifMatch: String?
 
-    public init(interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],
-                bodyFormat: FHIRFormat?, token: AuditToken, traceID: String, now: Date, returnMinimal: Bool = false,
-                ifMatch: String? = nil) {
+    public init(
+        interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],
+        bodyFormat: FHIRFormat?, token: AuditToken, traceID: String, now: Date, returnMinimal: Bool = false,
+        ifMatch: String? = nil
+    ) {
         self.interaction = interaction
         self.practice = practice
         self.id = id
@@ -62,8 +64,10 @@ public struct GPConnectResponse: Sendable {
     /// The resource created or changed, for the audit trail.
     public var auditResource: String?
 
-    public init(status: Int = 200, resource: FHIRElement?, version: String? = nil, location: String? = nil,
-                auditPatient: String? = nil, auditResource: String? = nil) {
+    public init(
+        status: Int = 200, resource: FHIRElement?, version: String? = nil, location: String? = nil,
+        auditPatient: String? = nil, auditResource: String? = nil
+    ) {
         self.status = status
         self.resource = resource
         self.version = version

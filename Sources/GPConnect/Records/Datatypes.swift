@@ -10,8 +10,10 @@ public struct Address: Sendable, Codable, Equatable {
     /// End of a temporary address (aligned with a temporary registration's expiry).
     public var periodEnd: String?
 
-    public init(use: String? = nil, type: String? = nil, lines: [String] = [], city: String? = nil, district: String? = nil,
-                postalCode: String? = nil, country: String? = nil, periodEnd: String? = nil) {
+    public init(
+        use: String? = nil, type: String? = nil, lines: [String] = [], city: String? = nil, district: String? = nil,
+        postalCode: String? = nil, country: String? = nil, periodEnd: String? = nil
+    ) {
         self.use = use
         self.type = type
         self.lines = lines

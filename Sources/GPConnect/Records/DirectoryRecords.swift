@@ -27,8 +27,10 @@ public struct OrganizationRecord: Sendable, Codable, Equatable {
     public var partOfID: String?
     public var version: String
 
-    public init(id: String, ods: String, name: String, addresses: [Address] = [], telecom: [ContactPoint] = [],
-                partOfID: String? = nil, version: String) {
+    public init(
+        id: String, ods: String, name: String, addresses: [Address] = [], telecom: [ContactPoint] = [],
+        partOfID: String? = nil, version: String
+    ) {
         self.id = id
         self.ods = ods
         self.name = name
@@ -50,8 +52,10 @@ public struct PractitionerRecord: Sendable, Codable, Equatable {
     public var languages: [String]
     public var version: String
 
-    public init(id: String, sdsUserID: String, roleProfileIDs: [String] = [], name: PersonName, gender: String? = nil,
-                languages: [String] = [], version: String) {
+    public init(
+        id: String, sdsUserID: String, roleProfileIDs: [String] = [], name: PersonName, gender: String? = nil,
+        languages: [String] = [], version: String
+    ) {
         self.id = id
         self.sdsUserID = sdsUserID
         self.roleProfileIDs = roleProfileIDs
@@ -77,9 +81,11 @@ public struct LocationRecord: Sendable, Codable, Equatable {
     public var partOfID: String?
     public var version: String
 
-    public init(id: String, siteCode: String? = nil, name: String, status: String = "active", type: Code? = nil,
-                physicalType: Code? = nil, address: Address? = nil, telecom: [ContactPoint] = [],
-                managingOrganizationID: String? = nil, partOfID: String? = nil, version: String) {
+    public init(
+        id: String, siteCode: String? = nil, name: String, status: String = "active", type: Code? = nil,
+        physicalType: Code? = nil, address: Address? = nil, telecom: [ContactPoint] = [],
+        managingOrganizationID: String? = nil, partOfID: String? = nil, version: String
+    ) {
         self.id = id
         self.siteCode = siteCode
         self.name = name

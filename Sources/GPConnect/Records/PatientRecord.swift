@@ -104,7 +104,9 @@ public struct PatientContact: Sendable, Codable, Equatable {
     public var address: Address?
     public var gender: String?
 
-    public init(relationship: [String], name: PersonName? = nil, telecom: [ContactPoint] = [], address: Address? = nil, gender: String? = nil) {
+    public init(
+        relationship: [String], name: PersonName? = nil, telecom: [ContactPoint] = [], address: Address? = nil, gender: String? = nil
+    ) {
         self.relationship = relationship
         self.name = name
         self.telecom = telecom
@@ -140,8 +142,10 @@ public struct DemographicsRecord: Sendable, Codable, Equatable {
     public var superseded: Bool
     public var addresses: [Address]
 
-    public init(nhsNumber: NHSNumber, name: PersonName, gender: String, birthDate: String, deceased: String? = nil,
-                sensitive: Bool = false, superseded: Bool = false, addresses: [Address] = []) {
+    public init(
+        nhsNumber: NHSNumber, name: PersonName, gender: String, birthDate: String, deceased: String? = nil,
+        sensitive: Bool = false, superseded: Bool = false, addresses: [Address] = []
+    ) {
         self.nhsNumber = nhsNumber
         self.name = name
         self.gender = gender

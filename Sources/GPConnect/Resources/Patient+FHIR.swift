@@ -37,11 +37,15 @@ extension PatientRecord {
 
         var identifier = FHIRObject()
         if let verification = nhsNumberVerification, let display = Self.verificationDisplays[verification] {
-            identifier.append("extension", [[
-                "url": .string(ExtensionURL.nhsNumberVerificationStatus),
-                "valueCodeableConcept": .codeableConcept(
-                    Code(system: CodeSystemURL.nhsNumberVerificationStatus, code: verification, display: display)),
-            ]])
+            identifier.append(
+                "extension",
+                [
+                    [
+                        "url": .string(ExtensionURL.nhsNumberVerificationStatus),
+                        "valueCodeableConcept": .codeableConcept(
+                            Code(system: CodeSystemURL.nhsNumberVerificationStatus, code: verification, display: display)),
+                    ]
+                ])
         }
         identifier.append("system", .string(IdentifierSystem.nhsNumber))
         identifier.append("value", .string(nhsNumber.value))

@@ -12,9 +12,11 @@ public struct ProviderIdentity: Sendable, Equatable {
     /// are configuration, defaulting to what the pack expects.
     public var versions: [Capability: String]
 
-    public init(softwareName: String = "gpconnect-swift", softwareVersion: String = "0.1.0",
-                publisher: String = "GP Connect Swift provider",
-                versions: [Capability: String] = [.foundations: "1.5.0", .structured: "1.6.0", .documents: "1.6.0"]) {
+    public init(
+        softwareName: String = "gpconnect-swift", softwareVersion: String = "0.1.0",
+        publisher: String = "GP Connect Swift provider",
+        versions: [Capability: String] = [.foundations: "1.5.0", .structured: "1.6.0", .documents: "1.6.0"]
+    ) {
         self.softwareName = softwareName
         self.softwareVersion = softwareVersion
         self.publisher = publisher
@@ -43,9 +45,12 @@ public enum CapabilityStatements {
         object.append("profile", .array(profiles(capability).map { ["reference": .string($0)] }))
         var rest: FHIRObject = ["mode": "server", "security": ["cors": true]]
         rest.append("resource", .array(resources(capability)))
-        rest.append("operation", .array(operations(capability).map { name, definition in
-            ["name": .string(name), "definition": ["reference": .string(definition)]]
-        }))
+        rest.append(
+            "operation",
+            .array(
+                operations(capability).map { name, definition in
+                    ["name": .string(name), "definition": ["reference": .string(definition)]]
+                }))
         object.append("rest", [.object(rest)])
         return .object(object)
     }
@@ -107,18 +112,24 @@ public enum CapabilityStatements {
     static func operations(_ capability: Capability) -> [(String, String)] {
         switch capability {
         case .foundations:
-            [("gpc.registerpatient", operationBase + "GPConnect-RegisterPatient-Operation-1"),
-             ("gpc.getstructuredrecord", operationBase + "GPConnect-GetStructuredRecord-Operation-1/_history/1.15")]
+            [
+                ("gpc.registerpatient", operationBase + "GPConnect-RegisterPatient-Operation-1"),
+                ("gpc.getstructuredrecord", operationBase + "GPConnect-GetStructuredRecord-Operation-1/_history/1.15"),
+            ]
         case .structured:
-            [("gpc.getstructuredrecord", operationBase + "GPConnect-GetStructuredRecord-Operation-1/_history/1.16"),
-             ("gpc.migratestructuredrecord", operationBase + "GPConnect-MigrateStructuredRecord-Operation-1/_history/1.1")]
+            [
+                ("gpc.getstructuredrecord", operationBase + "GPConnect-GetStructuredRecord-Operation-1/_history/1.16"),
+                ("gpc.migratestructuredrecord", operationBase + "GPConnect-MigrateStructuredRecord-Operation-1/_history/1.1"),
+            ]
         case .documents:
             []
         }
     }
 
-    static func resource(_ type: String, _ interactions: [String], updateCreate: Bool? = nil, searchInclude: [String] = [],
-                         searchParams: [(String, String)] = []) -> FHIRElement {
+    static func resource(
+        _ type: String, _ interactions: [String], updateCreate: Bool? = nil, searchInclude: [String] = [],
+        searchParams: [(String, String)] = []
+    ) -> FHIRElement {
         var object: FHIRObject = ["type": .string(type)]
         object.append("interaction", .array(interactions.map { ["code": .string($0)] }))
         object.append("updateCreate", updateCreate.map { .bool($0) })
@@ -138,7 +149,9 @@ public enum CapabilityStatements {
                 resource("Appointment", ["read", "create", "update", "search-type"], updateCreate: false),
                 resource(
                     "Slot", ["search-type"],
-                    searchInclude: ["Slot:schedule", "Schedule:actor:Practitioner", "Schedule:actor:Location", "Location:managingOrganization"],
+                    searchInclude: [
+                        "Slot:schedule", "Schedule:actor:Practitioner", "Schedule:actor:Location", "Location:managingOrganization",
+                    ],
                     searchParams: [("start", "date"), ("end", "date"), ("status", "token"), ("searchFilter", "token")]),
             ]
         case .structured:
@@ -149,8 +162,10 @@ public enum CapabilityStatements {
                 resource("Binary", ["read"]),
                 resource(
                     "DocumentReference", ["search-type"],
-                    searchInclude: ["DocumentReference:subject:Patient", "DocumentReference:custodian:Organization",
-                                    "DocumentReference:author:Organization", "DocumentReference:author:Practitioner"],
+                    searchInclude: [
+                        "DocumentReference:subject:Patient", "DocumentReference:custodian:Organization",
+                        "DocumentReference:author:Organization", "DocumentReference:author:Practitioner",
+                    ],
                     searchParams: [("created", "date"), ("author", "token"), ("description", "string")]),
             ]
         }

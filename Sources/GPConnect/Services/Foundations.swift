@@ -55,7 +55,8 @@ public struct Foundations: Sendable {
         guard let id = request.id, let patient = try await stores.patients.patient(practice: request.practice.ods, id: id),
             patient.isVisible
         else { throw GPConnectError(.patientNotFound, "No patient with that logical id") }
-        return GPConnectResponse(resource: patient.fhir(practice: request.practice), version: patient.version, auditPatient: patient.nhsNumber.value)
+        return GPConnectResponse(
+            resource: patient.fhir(practice: request.practice), version: patient.version, auditPatient: patient.nhsNumber.value)
     }
 
     // MARK: Practitioner

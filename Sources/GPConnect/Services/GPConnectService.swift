@@ -19,8 +19,9 @@ public struct GPConnectService: Sendable {
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
         switch request.interaction {
         case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata:
-            GPConnectResponse(resource: CapabilityStatements.statement(
-                for: request.interaction.capability, identity: identity, date: ISO8601.day(request.now)))
+            GPConnectResponse(
+                resource: CapabilityStatements.statement(
+                    for: request.interaction.capability, identity: identity, date: ISO8601.day(request.now)))
         case .searchPatient: try await foundations.searchPatient(request)
         case .readPatient: try await foundations.readPatient(request)
         case .registerPatient: try await registration.register(request)

@@ -35,7 +35,9 @@ public struct Registration: Sendable {
         }
         guard let person else { throw GPConnectError(.invalidPatientDemographics, "The NHS number is not known to PDS") }
         guard !person.superseded else { throw GPConnectError(.invalidNHSNumber, "The NHS number is invalid or superseded on PDS") }
-        guard !person.sensitive else { throw GPConnectError(.invalidPatientDemographics, "The patient cannot be registered through GP Connect") }
+        guard !person.sensitive else {
+            throw GPConnectError(.invalidPatientDemographics, "The patient cannot be registered through GP Connect")
+        }
         guard person.deceased == nil else { throw GPConnectError(.invalidPatientDemographics, "PDS records the patient as deceased") }
         guard DemographicsMatch.verifies(name: wanted.name, birthDate: wanted.birthDate, against: person) else {
             throw GPConnectError(.invalidPatientDemographics, "The demographics do not match PDS")
@@ -91,7 +93,9 @@ public struct Registration: Sendable {
     // MARK: Validation
 
     /// Patient elements a registration may carry (foundations.md F9); anything else is refused.
-    static let allowedElements: Set<String> = ["resourceType", "id", "meta", "identifier", "name", "gender", "birthDate", "address", "telecom", "extension"]
+    static let allowedElements: Set<String> = [
+        "resourceType", "id", "meta", "identifier", "name", "gender", "birthDate", "address", "telecom", "extension",
+    ]
 
     /// Validates the `Parameters` body. Structural problems the conformance pack reads as
     /// `400 BAD_REQUEST` (pack PatientRegister.feature: "Register patient with duplicate patient
@@ -157,7 +161,9 @@ public struct Registration: Sendable {
         }
 
         // Telecoms: system and value, one per system and use.
-        let telecom = try (patient["telecom"]?.items ?? []).map { (element) throws(GPConnectError) -> ContactPoint in try contactPoint(element) }
+        let telecom = try (patient["telecom"]?.items ?? []).map { (element) throws(GPConnectError) -> ContactPoint in
+            try contactPoint(element)
+        }
         var seen = Set<String>()
         for contact in telecom where !seen.insert("\(contact.system)|\(contact.use ?? "")").inserted {
             throw .badRequest("Patient.telecom may hold one \(contact.system) of use \(contact.use ?? "(none)")")

@@ -74,8 +74,10 @@ public struct Stores: Sendable {
     public var demographics: any DemographicsService
     public var audit: any AuditStore
 
-    public init(directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
-                audit: any AuditStore) {
+    public init(
+        directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
+        audit: any AuditStore
+    ) {
         self.directory = directory
         self.patients = patients
         self.demographics = demographics

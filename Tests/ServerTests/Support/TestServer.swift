@@ -73,10 +73,14 @@ struct Client: Sendable {
             "iss": "https://ConsumerSystemURL", "sub": "1", "aud": "https://authorize.fhir.nhs.net/token/",
             "exp": .number(String(iat + 300)), "iat": .number(String(iat)),
             "reason_for_request": "directcare", "requested_scope": .string(interaction.scope.rawValue),
-            "requesting_device": ["resourceType": "Device", "identifier": [["system": "GPConnectTestSystem", "value": "Client"]], "model": "v1", "version": "1.1"],
+            "requesting_device": [
+                "resourceType": "Device", "identifier": [["system": "GPConnectTestSystem", "value": "Client"]], "model": "v1",
+                "version": "1.1",
+            ],
             "requesting_organization": [
                 "resourceType": "Organization",
-                "identifier": [["system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "GPCA0001"]], "name": "GP Connect Assurance",
+                "identifier": [["system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "GPCA0001"]],
+                "name": "GP Connect Assurance",
             ],
             "requesting_practitioner": [
                 "resourceType": "Practitioner", "id": "1",
@@ -114,7 +118,8 @@ struct Client: Sendable {
     /// One GP Connect request. `path` is relative to the service root of `capability`.
     func request(
         _ interaction: Interaction, _ path: String, method: HTTPRequest.Method? = nil, ods: String = Client.practice,
-        headers edit: (inout HTTPFields) -> Void = { _ in }, body: String? = nil, contentType: String = "application/fhir+json; charset=utf-8"
+        headers edit: (inout HTTPFields) -> Void = { _ in }, body: String? = nil,
+        contentType: String = "application/fhir+json; charset=utf-8"
     ) async throws -> Reply {
         var headers = Self.headers(for: interaction)
         if body != nil { headers[.contentType] = contentType }
