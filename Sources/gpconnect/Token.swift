@@ -1,0 +1,47 @@
+import ArgumentParser
+import FHIR
+import Foundation
+import GPConnect
+
+/// `gpconnect token`: print an audit JWT for trying the API by hand (curl, Postman).
+struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a GP Connect audit JWT (valid for 300 s) for an interaction, for use with curl.")
+
+    @Argument(help: "Interaction, e.g. searchPatient, readPatient, registerPatient, readMetadata.")
+    var interaction: String = "searchPatient"
+
+    @Option(name: .long, help: "ODS code of the requesting organisation.")
+    var organization = "GPCA0001"
+
+    @Option(name: .long, help: "SDS user id of the requesting practitioner.")
+    var user = "GCASDS0001"
+
+    @Option(name: .long, help: "Audience: the provider's service root URL.")
+    var audience = "http://127.0.0.1:8080/B82617/STU3/1/gpconnect/fhir"
+
+    func run() throws {
+        guard let interaction = Interaction(rawValue: interaction) else {
+            throw ValidationError("Unknown interaction; one of: \(Interaction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = AuditToken(
+            issuer: "https://consumer.example/", subject: "1", audience: audience, expiry: now + AuditToken.lifetime, issuedAt: now,
+            reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
+            device: [
+                "resourceType": "Device", "identifier": [["system": "https://consumer.example/Id/device", "value": "gpconnect-cli"]],
+                "model": "gpconnect", "version": "0.1.0",
+            ],
+            organization: [
+                "resourceType": "Organization",
+                "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": .string(organization)]],
+                "name": "Requesting organisation",
+            ],
+            practitioner: [
+                "resourceType": "Practitioner", "id": "1",
+                "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": .string(user)]],
+                "name": [["family": "Demo", "given": ["Clinician"], "prefix": ["Dr"]]],
+            ])
+        print(token.encode())
+    }
+}
