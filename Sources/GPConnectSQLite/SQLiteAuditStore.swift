@@ -1,34 +1,84 @@
 import Foundation
 import GPConnect
 import SQLiteNIO
+import Synchronization
 
-/// ``AuditStore`` on SQLite. The append reads the chain head and inserts the next entry in one
-/// `BEGIN IMMEDIATE` transaction, so concurrent appends (even from other processes) cannot fork
+/// ``AuditStore`` on SQLite.
+///
+/// Appends are group-committed: events that arrive while a batch is being written wait for the
+/// next batch, and each batch reads the chain head and inserts its entries in one
+/// `BEGIN IMMEDIATE` transaction. Every caller resumes only after its entry is committed, so
+/// nothing is answered unaudited, and concurrent appends (even from other processes) cannot fork
 /// the chain.
-public struct SQLiteAuditStore: AuditStore {
+public final class SQLiteAuditStore: AuditStore, Sendable {
     let database: GPConnectSQLiteDatabase
+    let queue = Mutex(Queue())
+    /// Entries per transaction at most (SQLite allows 32766 bound variables; 10 per entry).
+    static let maximumBatch = 500
+
+    struct Queue {
+        var pending: [(AuditEvent, CheckedContinuation<AuditEntry, any Error>)] = []
+        var flushing = false
+    }
 
     public init(database: GPConnectSQLiteDatabase) { self.database = database }
 
     @discardableResult
     public func append(_ event: AuditEvent) async throws -> AuditEntry {
-        let body = String(decoding: event.canonicalBytes, as: UTF8.self)
-        return try await database.write { connection in
+        try await withCheckedThrowingContinuation { continuation in
+            let startFlushing = queue.withLock { queue in
+                queue.pending.append((event, continuation))
+                if queue.flushing { return false }
+                queue.flushing = true
+                return true
+            }
+            if startFlushing { Task { await self.flush() } }
+        }
+    }
+
+    func flush() async {
+        while true {
+            let batch = queue.withLock { queue in
+                let batch = Array(queue.pending.prefix(Self.maximumBatch))
+                queue.pending.removeFirst(batch.count)
+                if batch.isEmpty { queue.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                let entries = try await write(batch.map(\.0))
+                for (entry, waiter) in zip(entries, batch.map(\.1)) { waiter.resume(returning: entry) }
+            } catch {
+                for (_, waiter) in batch { waiter.resume(throwing: error) }
+            }
+        }
+    }
+
+    func write(_ events: [AuditEvent]) async throws -> [AuditEntry] {
+        try await database.write { connection in
             let head = try await connection.query("SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1")
-            let sequence = (head.first?.column("sequence")?.integer).map { Int64($0) + 1 } ?? 1
-            let previous = head.first?.column("hash")?.string ?? AuditEntry.genesisHash
-            let hash = AuditEntry.chainHash(previousHash: previous, sequence: sequence, event: event)
-            _ = try await connection.query(
-                """
-                INSERT INTO audit_events (sequence, time, trace_id, practice, interaction, status, spine_code, event, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
+            var sequence = (head.first?.column("sequence")?.integer).map { Int64($0) } ?? 0
+            var previous = head.first?.column("hash")?.string ?? AuditEntry.genesisHash
+            var entries: [AuditEntry] = []
+            var binds: [SQLiteData] = []
+            for event in events {
+                sequence += 1
+                let body = event.canonicalBytes
+                let hash = AuditEntry.chainHash(previousHash: previous, sequence: sequence, canonicalEvent: body)
+                binds += [
                     .integer(Int(sequence)), .text(event.time), event.traceID.map { .text($0) } ?? .null,
                     event.practice.map { .text($0) } ?? .null, event.interaction.map { .text($0) } ?? .null,
-                    .integer(event.status), event.spineCode.map { .text($0) } ?? .null, .text(body), .text(previous), .text(hash),
-                ])
-            return AuditEntry(sequence: sequence, event: event, previousHash: previous, hash: hash)
+                    .integer(event.status), event.spineCode.map { .text($0) } ?? .null,
+                    .text(String(decoding: body, as: UTF8.self)), .text(previous), .text(hash),
+                ]
+                entries.append(AuditEntry(sequence: sequence, event: event, previousHash: previous, hash: hash))
+                previous = hash
+            }
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: events.count).joined(separator: ", ")
+            _ = try await connection.query(
+                "INSERT INTO audit_events (sequence, time, trace_id, practice, interaction, status, spine_code, event, previous_hash, hash) VALUES "
+                    + rows, binds)
+            return entries
         }
     }
 

@@ -84,3 +84,27 @@ struct DemographicsMatchTests {
         #expect(!DemographicsMatch.verifies(name: PersonName(family: "Rea", given: ["Clive"]), birthDate: "1952-04-10", against: person))
     }
 }
+
+@Suite("Audit events")
+struct AuditEventTests {
+    @Test func canonicalBytesAreWhatJSONEncoderWritesWithSortedKeys() throws {
+        var requester = AuditEvent.Requester()
+        requester.userID = "1"
+        requester.sdsUserID = "GCASDS0001"
+        requester.name = "Dr \"Q\" Jones/Smith"
+        let events = [
+            AuditEvent(
+                traceID: "t", practice: "B82617", interaction: "urn:x", method: "GET", path: "/a/b", status: 200, spineCode: nil,
+                consumerASID: "200000000359", requester: requester, patient: "9690937286", resource: nil),
+            AuditEvent(
+                traceID: nil, practice: nil, interaction: nil, method: "PUT", path: "/", status: 405, spineCode: "BAD_REQUEST",
+                consumerASID: nil, requester: nil, patient: nil),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for event in events {
+            #expect(String(decoding: event.canonicalBytes, as: UTF8.self) == String(decoding: try encoder.encode(event), as: UTF8.self))
+            #expect(try JSONDecoder().decode(AuditEvent.self, from: Data(event.canonicalBytes)) == event)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import FHIR
 import Foundation
 
 /// One request as the audit trail records it (README §11): who asked, from which organisation
@@ -58,11 +59,36 @@ public struct AuditEvent: Sendable, Codable, Equatable {
         self.resource = resource
     }
 
-    /// The bytes the hash chain covers: sorted-key JSON, so any process computes the same.
-    public var canonicalBytes: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(self))) ?? []
+    /// The bytes the hash chain covers: JSON with keys sorted and absent values left out — the
+    /// same document `JSONEncoder` with `.sortedKeys` writes for this type, so any process (and
+    /// `JSONDecoder`) agrees on it. Built directly because it runs on every request.
+    public var canonicalBytes: [UInt8] { FHIRJSON.encode(canonicalElement) }
+
+    var canonicalElement: FHIRElement {
+        func sorted(_ pairs: [(String, FHIRElement?)]) -> FHIRElement {
+            var object = FHIRObject()
+            for (name, value) in pairs.sorted(by: { $0.0 < $1.0 }) {
+                object.append(name, value)
+            }
+            return .object(object)
+        }
+        func text(_ value: String?) -> FHIRElement? { value.map { .string($0) } }
+        let requesterElement = requester.map { requester in
+            sorted([
+                ("userID", text(requester.userID)), ("sdsUserID", text(requester.sdsUserID)),
+                ("roleProfileID", text(requester.roleProfileID)), ("name", text(requester.name)),
+                ("organizationODS", text(requester.organizationODS)), ("organizationName", text(requester.organizationName)),
+                ("deviceID", text(requester.deviceID)), ("deviceModel", text(requester.deviceModel)),
+                ("deviceVersion", text(requester.deviceVersion)), ("reasonForRequest", text(requester.reasonForRequest)),
+                ("scope", text(requester.scope)),
+            ])
+        }
+        return sorted([
+            ("time", text(time)), ("traceID", text(traceID)), ("practice", text(practice)), ("interaction", text(interaction)),
+            ("method", text(method)), ("path", text(path)), ("status", .number(String(status))), ("spineCode", text(spineCode)),
+            ("consumerASID", text(consumerASID)), ("requester", requesterElement), ("patient", text(patient)),
+            ("resource", text(resource)),
+        ])
     }
 }
 
@@ -85,9 +111,13 @@ public struct AuditEntry: Sendable, Equatable {
 
     /// `SHA-256(previousHash ‖ sequence ‖ canonical event)` as lower-case hex.
     public static func chainHash(previousHash: String, sequence: Int64, event: AuditEvent) -> String {
+        chainHash(previousHash: previousHash, sequence: sequence, canonicalEvent: event.canonicalBytes)
+    }
+
+    public static func chainHash(previousHash: String, sequence: Int64, canonicalEvent: [UInt8]) -> String {
         var bytes = Array(previousHash.utf8)
         bytes.append(contentsOf: Array("|\(sequence)|".utf8))
-        bytes.append(contentsOf: event.canonicalBytes)
+        bytes.append(contentsOf: canonicalEvent)
         return SHA256.hex(bytes)
     }
 
