@@ -31,7 +31,7 @@ public enum CodeSystemURL {
     public static let nhsNumberVerificationStatus = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-NHSNumberVerificationStatus-1"
     public static let registrationType = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-RegistrationType-1"
     public static let humanLanguage = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1"
-    public static let sdsJobRoleName = "https://fhir.hl7.org.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1"
+    public static let sdsJobRoleName = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1"
     public static let organisationType = "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1"
     public static let deliveryChannel = "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-DeliveryChannel-1"
 }

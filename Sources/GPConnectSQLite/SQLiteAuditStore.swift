@@ -99,10 +99,11 @@ extension Stores {
     /// All stores on one SQLite database.
     public static func sqlite(_ database: GPConnectSQLiteDatabase) -> (Stores, SQLiteDemographicsStore) {
         let demographics = SQLiteDemographicsStore(database: database)
+        let diary = SQLiteDiaryStore(database: database)
         return (
             Stores(
                 directory: SQLiteDirectoryStore(database: database), patients: SQLitePatientStore(database: database),
-                demographics: demographics, audit: SQLiteAuditStore(database: database)),
+                demographics: demographics, audit: SQLiteAuditStore(database: database), diary: diary, appointments: diary),
             demographics
         )
     }

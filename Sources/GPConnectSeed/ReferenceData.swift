@@ -18,10 +18,11 @@ public enum ReferenceData {
         public var locations = 0
         public var patients = 0
         public var demographics = 0
+        public var schedules = 0
 
         public var description: String {
             "\(practices) practices, \(organizations) organisations, \(practitioners) practitioners, \(locations) locations, "
-                + "\(patients) patients, \(demographics) PDS records"
+                + "\(schedules) schedules, \(patients) patients, \(demographics) PDS records"
         }
     }
 
@@ -33,9 +34,9 @@ public enum ReferenceData {
     /// Writes the reference data set. Existing rows with the same keys are replaced, patients only
     /// if absent (so a registration made since is never lost).
     @discardableResult
-    public static func seed(directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsStore) async throws
-        -> Summary
-    {
+    public static func seed(stores: Stores, demographics: any DemographicsStore) async throws -> Summary {
+        let directory = stores.directory
+        let patients = stores.patients
         var summary = Summary()
         for practice in try load([Practice].self, "practices") ?? [] {
             try await directory.savePractice(practice)
@@ -47,6 +48,10 @@ public enum ReferenceData {
                 summary.organizations += data.organizations.count
                 summary.practitioners += data.practitioners.count
                 summary.locations += data.locations.count
+            }
+            for schedule in try load([ScheduleRecord].self, "diary-\(practice.ods)") ?? [] {
+                try await stores.diary.saveSchedule(schedule, practice: practice.ods)
+                summary.schedules += 1
             }
             for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
                 do {

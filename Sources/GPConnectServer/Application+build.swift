@@ -15,7 +15,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     let database = try await GPConnectSQLiteDatabase.open(path: configuration.databasePath, logger: logger)
     let (stores, demographics) = Stores.sqlite(database)
     if configuration.seedWhenEmpty, try await stores.directory.practices().isEmpty {
-        let summary = try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
         logger.info("Seeded reference data: \(summary)")
     }
     let log = logger

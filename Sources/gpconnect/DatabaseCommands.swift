@@ -34,7 +34,7 @@ struct Seed: AsyncParsableCommand {
         let path = try common.serverConfiguration().databasePath
         let database = try await GPConnectSQLiteDatabase.open(path: path)
         let (stores, demographics) = Stores.sqlite(database)
-        let summary = try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
         await database.close()
         print("\(path): seeded \(summary)")
     }

@@ -72,7 +72,7 @@ struct SQLiteStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-store-\(UUID().uuidString)/db.sqlite").path
         let database = try await GPConnectSQLiteDatabase.open(path: path)
         let (stores, demographics) = Stores.sqlite(database)
-        try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        try await ReferenceData.seed(stores: stores, demographics: demographics)
         do {
             try await body(stores)
         } catch {

@@ -73,14 +73,18 @@ public struct Stores: Sendable {
     public var patients: any PatientStore
     public var demographics: any DemographicsService
     public var audit: any AuditStore
+    public var diary: any DiaryStore
+    public var appointments: any AppointmentStore
 
     public init(
         directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
-        audit: any AuditStore
+        audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore
     ) {
         self.directory = directory
         self.patients = patients
         self.demographics = demographics
         self.audit = audit
+        self.diary = diary
+        self.appointments = appointments
     }
 }

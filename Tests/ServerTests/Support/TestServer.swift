@@ -23,7 +23,7 @@ enum TestServer {
         let path = directory.appendingPathComponent("template.sqlite").path
         let database = try await GPConnectSQLiteDatabase.open(path: path)
         let (stores, demographics) = Stores.sqlite(database)
-        try await ReferenceData.seed(directory: stores.directory, patients: stores.patients, demographics: demographics)
+        try await ReferenceData.seed(stores: stores, demographics: demographics)
         await database.close()  // closing the last connection checkpoints the WAL into the file
         template.withLock { $0 = path }
         return path

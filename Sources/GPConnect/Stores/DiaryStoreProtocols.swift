@@ -1,0 +1,44 @@
+import Foundation
+
+/// A practice's diary: schedules and their slots.
+public protocol DiaryStore: Sendable {
+    func schedules(practice: String) async throws -> [ScheduleRecord]
+    func schedule(practice: String, id: String) async throws -> ScheduleRecord?
+    func saveSchedule(_ schedule: ScheduleRecord, practice: String) async throws
+
+    /// Adds slots that do not exist yet (same id: left as it is). Returns how many were added.
+    @discardableResult
+    func addSlots(_ slots: [SlotRecord], practice: String) async throws -> Int
+    /// Free slots lying wholly inside `from..<to`, ordered by start.
+    func freeSlots(practice: String, from: Date, to: Date) async throws -> [SlotRecord]
+    /// Every slot starting inside `from..<to`, ordered by start (for practice staff).
+    func slots(practice: String, from: Date, to: Date) async throws -> [SlotRecord]
+    func slots(practice: String, ids: [String]) async throws -> [SlotRecord]
+    /// Marks free slots of a schedule starting inside `from..<to` as blocked. Returns how many.
+    @discardableResult
+    func blockFreeSlots(practice: String, scheduleID: String, from: Date, to: Date) async throws -> Int
+}
+
+/// A practice's appointments.
+public protocol AppointmentStore: Sendable {
+    func appointment(practice: String, id: String) async throws -> AppointmentRecord?
+    /// A patient's appointments starting inside `from..<to`, ordered by start.
+    func appointments(practice: String, patientID: String, from: Date, to: Date) async throws -> [AppointmentRecord]
+    /// Appointments starting inside `from..<to` (for practice staff).
+    func appointments(practice: String, from: Date, to: Date) async throws -> [AppointmentRecord]
+
+    /// Books atomically: every slot of the appointment goes from free to busy and the
+    /// appointment is stored, or nothing changes.
+    ///
+    /// - Throws: ``StoreError/conflict`` when any slot is no longer free. This is what makes two
+    ///   bookings of one slot impossible, in one process or across many.
+    func book(_ appointment: AppointmentRecord, practice: String) async throws
+
+    /// Replaces an appointment only if its stored version is still `expectedVersion`; when it
+    /// is being cancelled its slots are freed in the same transaction.
+    ///
+    /// - Throws: ``StoreError/conflict`` when the version moved on.
+    func update(_ appointment: AppointmentRecord, practice: String, expectedVersion: String) async throws
+
+    func nextAppointmentID(practice: String) async throws -> String
+}
