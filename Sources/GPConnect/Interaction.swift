@@ -155,4 +155,14 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
     public var routeSiblings: [Interaction] {
         Self.allCases.filter { $0.capability == capability && $0.method == method && $0.path == path }
     }
+
+    /// The Spine code a read answers when its id is unknown.
+    public var notFoundCode: SpineErrorCode {
+        switch self {
+        case .readPatient, .searchPatientAppointments, .searchDocuments: .patientNotFound
+        case .readPractitioner: .practitionerNotFound
+        case .readOrganization: .organisationNotFound
+        default: .noRecordFound
+        }
+    }
 }

@@ -20,6 +20,9 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     }
     let log = logger
     let service = GPConnectService(stores: stores, identity: configuration.identity)
+    for practice in try await stores.directory.practices() {
+        try await service.diary.releaseIfNeeded(practice: practice.ods, now: Date())
+    }
     let router = Router()
     router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger))
     HealthRoutes().register(on: router)

@@ -41,6 +41,14 @@ struct FHIRRoutes {
                     router.on(RouterPath(path), method: method) { request, context in
                         await respond(to: request, context: context, route: served)
                     }
+                } else if method == .get, let read = Interaction.allCases.first(where: { candidate in
+                    candidate.method == .GET && candidate.capability == interactions[0].capability
+                        && candidate.path == interactions[0].path + "/{id}"
+                }) {
+                    // `GET Appointment/` (no id) reads nothing: 404, as for an unknown id.
+                    router.on(RouterPath(path), method: method) { _, _ -> Response in
+                        throw GPConnectError(read.notFoundCode, "No \(read.path.prefix { $0 != "/" }) id was given", status: 404)
+                    }
                 } else {
                     let allowed = methods.sorted().joined(separator: ", ")
                     router.on(RouterPath(path), method: method) { request, _ -> Response in
@@ -103,7 +111,7 @@ struct FHIRRoutes {
                 ])
             let location = result.location.map { "\(checked.capability.serviceRoot(ods: found.ods))/\($0)" }
             return FHIRRenderer.response(
-                status: result.status, resource: gpRequest.returnMinimal && result.status == 201 ? nil : result.resource, format: format,
+                status: result.status, resource: gpRequest.returnMinimal && !checked.isQuery ? nil : result.resource, format: format,
                 request: request, version: result.version, location: location)
         } catch {
             let failure: GPConnectError

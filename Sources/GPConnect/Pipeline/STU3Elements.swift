@@ -1,4 +1,6 @@
-/// Top-level element names of the STU3 resources the audit JWT embeds (FHIR 3.0.1), so that an
+import FHIR
+
+/// Top-level element names of the STU3 resources GP Connect reads (the audit JWT's and bookings) (FHIR 3.0.1), so that an
 /// element the resource does not define is refused as `INVALID_RESOURCE`.
 enum STU3Elements {
     static let common: Set<String> = [
@@ -16,5 +18,16 @@ enum STU3Elements {
         "Practitioner": common.union([
             "identifier", "active", "name", "telecom", "address", "gender", "birthDate", "photo", "qualification", "communication",
         ]),
+        "Appointment": common.union([
+            "identifier", "status", "serviceCategory", "serviceType", "specialty", "appointmentType", "reason", "indication", "priority",
+            "description", "supportingInformation", "start", "end", "minutesDuration", "slot", "created", "comment", "incomingReferral",
+            "participant", "requestedPeriod",
+        ]),
     ]
+
+    /// The first top-level element of `resource` that its type does not define.
+    static func unknownElement(in resource: FHIRElement) -> String? {
+        guard let type = resource["resourceType"]?.string, let known = byResource[type], let object = resource.object else { return nil }
+        return object.names.first { !known.contains($0) && !($0.hasPrefix("_") && known.contains(String($0.dropFirst()))) }
+    }
 }

@@ -8,12 +8,17 @@ public struct GPConnectService: Sendable {
     public let identity: ProviderIdentity
     let foundations: Foundations
     let registration: Registration
+    let appointments: AppointmentManagement
+    /// Keeps slots released on the rolling window.
+    public let diary: Diary
 
     public init(stores: Stores, identity: ProviderIdentity = ProviderIdentity()) {
         self.stores = stores
         self.identity = identity
         self.foundations = Foundations(stores: stores)
         self.registration = Registration(stores: stores)
+        self.diary = Diary(stores: stores)
+        self.appointments = AppointmentManagement(stores: stores, diary: diary)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -30,9 +35,12 @@ public struct GPConnectService: Sendable {
         case .searchOrganization: try await foundations.searchOrganization(request)
         case .readOrganization: try await foundations.readOrganization(request)
         case .readLocation: try await foundations.readLocation(request)
-        case .searchFreeSlots, .bookAppointment, .readAppointment, .searchPatientAppointments, .amendAppointment,
-            .cancelAppointment, .getStructuredRecord, .migrateStructuredRecord, .searchDocumentsPatient, .searchDocuments,
-            .readBinary:
+        case .searchFreeSlots: try await appointments.searchFreeSlots(request)
+        case .bookAppointment: try await appointments.book(request)
+        case .readAppointment: try await appointments.read(request)
+        case .searchPatientAppointments: try await appointments.retrieve(request)
+        case .amendAppointment, .cancelAppointment: try await appointments.amendOrCancel(request)
+        case .getStructuredRecord, .migrateStructuredRecord, .searchDocumentsPatient, .searchDocuments, .readBinary:
             throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
         }
     }
