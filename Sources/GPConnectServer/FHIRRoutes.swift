@@ -41,10 +41,12 @@ struct FHIRRoutes {
                     router.on(RouterPath(path), method: method) { request, context in
                         await respond(to: request, context: context, route: served)
                     }
-                } else if method == .get, let read = Interaction.allCases.first(where: { candidate in
-                    candidate.method == .GET && candidate.capability == interactions[0].capability
-                        && candidate.path == interactions[0].path + "/{id}"
-                }) {
+                } else if method == .get,
+                    let read = Interaction.allCases.first(where: { candidate in
+                        candidate.method == .GET && candidate.capability == interactions[0].capability
+                            && candidate.path == interactions[0].path + "/{id}"
+                    })
+                {
                     // `GET Appointment/` (no id) reads nothing: 404, as for an unknown id.
                     router.on(RouterPath(path), method: method) { _, _ -> Response in
                         throw GPConnectError(read.notFoundCode, "No \(read.path.prefix { $0 != "/" }) id was given", status: 404)

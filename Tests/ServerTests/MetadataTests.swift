@@ -70,7 +70,8 @@ struct MetadataTests {
 
     @Test func interactionsNotYetBuiltAnswerNotImplemented() async throws {
         try await TestServer.run { client in
-            let reply = try await client.request(.searchFreeSlots, "Slot")
+            let reply = try await client.request(
+                .getStructuredRecord, "Patient/$gpc.getstructuredrecord", body: #"{"resourceType":"Parameters"}"#)
             #expect(reply.status == 501)
             #expect(reply.spineCode == "NOT_IMPLEMENTED")
         }

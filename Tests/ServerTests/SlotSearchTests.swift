@@ -21,7 +21,10 @@ struct SlotSearchTests {
                 #expect(slot["extension"]?.items.first?["url"]?.string == ExtensionURL.deliveryChannel)
                 #expect(slot.at("serviceType.text")?.string?.isEmpty == false)
                 let reference = slot.at("schedule.reference")?.string
-                #expect(reply.entries.contains { "Schedule/" + ($0["id"]?.string ?? "") == reference && $0["resourceType"]?.string == "Schedule" })
+                #expect(
+                    reply.entries.contains {
+                        "Schedule/" + ($0["id"]?.string ?? "") == reference && $0["resourceType"]?.string == "Schedule"
+                    })
             }
             for schedule in reply.entries.filter({ $0["resourceType"]?.string == "Schedule" }) {
                 #expect(schedule.at("meta.profile")?.string == Profile.schedule)
@@ -53,7 +56,10 @@ struct SlotSearchTests {
     @Test(arguments: [
         ("searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FSTU3%2FCodeSystem%2FGPConnect-OrganisationType-1%7Concology", true),
         ("searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CA20047", true),
-        ("searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FSTU3%2FCodeSystem%2FGPConnect-OrganisationType-1%7Cgp-practice&searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CRNR01", true),
+        (
+            "searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FSTU3%2FCodeSystem%2FGPConnect-OrganisationType-1%7Cgp-practice&searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CRNR01",
+            true
+        ),
         ("", true),
         ("searchFilter=TypeCategory%7COtherTypeCategory", true),
     ])
@@ -73,7 +79,8 @@ struct SlotSearchTests {
             func restricted(_ filters: String) async throws -> Int {
                 let reply = try await client.request(
                     .searchFreeSlots,
-                    "Slot?start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 2))&status=free&_include=Slot%3Aschedule" + filters)
+                    "Slot?start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 2))&status=free&_include=Slot%3Aschedule"
+                        + filters)
                 return reply.entries.filter { ($0["start"]?.string ?? "").contains("T17:") }.count
             }
             let none = try await restricted("")
@@ -88,15 +95,36 @@ struct SlotSearchTests {
     }
 
     @Test(arguments: [
-        ("window of 15 days", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 16))&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
-        ("end before start", "start=\(Client.bound("ge", days: 2))&end=\(Client.bound("le", days: 1))&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
-        ("status busy", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 3))&status=busy&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
-        ("wrong prefixes", "start=\(Client.bound("gt", days: 1))&end=\(Client.bound("lt", days: 3))&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
-        ("no offset", "start=ge2030-01-01T00%3A00%3A00&end=le2030-01-03T00%3A00%3A00&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
+        (
+            "window of 15 days",
+            "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 16))&status=free&_include=Slot%3Aschedule", 422,
+            "INVALID_PARAMETER"
+        ),
+        (
+            "end before start",
+            "start=\(Client.bound("ge", days: 2))&end=\(Client.bound("le", days: 1))&status=free&_include=Slot%3Aschedule", 422,
+            "INVALID_PARAMETER"
+        ),
+        (
+            "status busy", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 3))&status=busy&_include=Slot%3Aschedule",
+            422, "INVALID_PARAMETER"
+        ),
+        (
+            "wrong prefixes",
+            "start=\(Client.bound("gt", days: 1))&end=\(Client.bound("lt", days: 3))&status=free&_include=Slot%3Aschedule", 422,
+            "INVALID_PARAMETER"
+        ),
+        (
+            "no offset", "start=ge2030-01-01T00%3A00%3A00&end=le2030-01-03T00%3A00%3A00&status=free&_include=Slot%3Aschedule", 422,
+            "INVALID_PARAMETER"
+        ),
         ("partial date", "start=ge2030&end=le2030-01&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
         ("empty start", "start=&end=\(Client.bound("le", days: 3))&status=free&_include=Slot%3Aschedule", 422, "INVALID_PARAMETER"),
         ("no start", "end=\(Client.bound("le", days: 3))&status=free&_include=Slot%3Aschedule", 400, "BAD_REQUEST"),
-        ("no status", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 3))&_include=Slot%3Aschedule", 400, "BAD_REQUEST"),
+        (
+            "no status", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 3))&_include=Slot%3Aschedule", 400,
+            "BAD_REQUEST"
+        ),
         ("no schedule include", "start=\(Client.bound("ge", days: 1))&end=\(Client.bound("le", days: 3))&status=free", 400, "BAD_REQUEST"),
     ])
     func invalidSearchesAreRefused(name: String, query: String, status: Int, code: String) async throws {
@@ -112,7 +140,8 @@ struct SlotSearchTests {
         try await TestServer.run { client in
             let today = UKTime.day(Date())
             let later = UKTime.day(UKTime.day(offset: 3, from: Date()))
-            let reply = try await client.request(.searchFreeSlots, "Slot?start=ge\(today)&end=le\(later)&status=free&_include=Slot%3Aschedule")
+            let reply = try await client.request(
+                .searchFreeSlots, "Slot?start=ge\(today)&end=le\(later)&status=free&_include=Slot%3Aschedule")
             #expect(reply.status == 200)
             #expect(!reply.entries.isEmpty)
         }

@@ -21,7 +21,8 @@ struct BookingRequest {
         if common.cancellationReason != nil {
             throw .invalidResource("A booking must not carry a cancellation reason")
         }
-        guard let created = body["created"]?.string, UKTime.parse(created.replacingOccurrences(of: #"\.\d+"#, with: "", options: .regularExpression)) != nil
+        guard let created = body["created"]?.string,
+            UKTime.parse(created.replacingOccurrences(of: #"\.\d+"#, with: "", options: .regularExpression)) != nil
         else { throw .invalidResource("Appointment.created is required: a date-time with an offset") }
         let description = body["description"]?.string ?? ""
         guard !description.isEmpty else { throw .invalidResource("Appointment.description is required") }
@@ -55,7 +56,9 @@ struct AppointmentChange {
         if let minutes = body["minutesDuration"]?.string, Int(minutes) != Int(stored.end.timeIntervalSince(stored.start) / 60) {
             throw .invalidResource("Appointment.minutesDuration cannot be changed")
         }
-        guard common.start == stored.start, common.end == stored.end else { throw .invalidResource("Appointment start and end cannot be changed") }
+        guard common.start == stored.start, common.end == stored.end else {
+            throw .invalidResource("Appointment start and end cannot be changed")
+        }
         guard Set(common.slotIDs) == Set(stored.slotIDs) else { throw .invalidResource("Appointment.slot cannot be changed") }
         var storedParticipants = ["Patient": [stored.patientID], "Location": [stored.locationID]]
         if let practitionerID = stored.practitionerID { storedParticipants["Practitioner"] = [practitionerID] }
@@ -71,7 +74,9 @@ struct AppointmentChange {
         let description = body["description"]?.string ?? ""
         let comment = body["comment"]?.string
         if cancelling {
-            guard body["status"]?.string == "cancelled" else { throw .invalidResource("A cancellation must set Appointment.status to cancelled") }
+            guard body["status"]?.string == "cancelled" else {
+                throw .invalidResource("A cancellation must set Appointment.status to cancelled")
+            }
             guard description == stored.description, comment == stored.comment else {
                 throw .invalidResource("Only the status and the cancellation reason may change when cancelling")
             }
@@ -80,7 +85,9 @@ struct AppointmentChange {
             }
             return AppointmentChange(description: description, comment: comment, cancellationReason: reason)
         }
-        guard body["status"]?.string == stored.status.rawValue else { throw .invalidResource("Appointment.status cannot be changed by an amendment") }
+        guard body["status"]?.string == stored.status.rawValue else {
+            throw .invalidResource("Appointment.status cannot be changed by an amendment")
+        }
         guard common.cancellationReason == nil else { throw .invalidResource("An amendment must not carry a cancellation reason") }
         guard !description.isEmpty else { throw .invalidResource("Appointment.description is required") }
         try AppointmentBody.checkLengths(description: description, comment: comment)
@@ -103,14 +110,17 @@ enum AppointmentBody {
 
     /// FHIR logical ids: 1–64 of `A-Z a-z 0-9 - .`.
     static func isLogicalID(_ id: String) -> Bool {
-        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 46
-        }
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 46
+            }
     }
 
     static func common(_ body: FHIRElement) throws(GPConnectError) -> Common {
         guard body["resourceType"]?.string == "Appointment" else { throw .invalidResource("The body must be an Appointment resource") }
-        if let unknown = STU3Elements.unknownElement(in: body) { throw .invalidResource("Appointment.\(unknown) is not an Appointment element") }
+        if let unknown = STU3Elements.unknownElement(in: body) {
+            throw .invalidResource("Appointment.\(unknown) is not an Appointment element")
+        }
         guard body["meta"]?["profile"]?.items.contains(where: { $0.string == Profile.appointment }) == true else {
             throw .invalidResource("Appointment.meta.profile must be \(Profile.appointment)")
         }
@@ -130,13 +140,17 @@ enum AppointmentBody {
 
         let slots = body["slot"]?.items ?? []
         guard !slots.isEmpty else { throw .invalidResource("Appointment.slot is required") }
-        let slotIDs = try slots.map { (slot) throws(GPConnectError) -> String in try relativeID(slot["reference"]?.string, type: "Slot", element: "slot") }
+        let slotIDs = try slots.map { (slot) throws(GPConnectError) -> String in
+            try relativeID(slot["reference"]?.string, type: "Slot", element: "slot")
+        }
 
         let participants = body["participant"]?.items ?? []
         guard !participants.isEmpty else { throw .invalidResource("Appointment.participant is required") }
         var byType: [String: [String]] = [:]
         for participant in participants {
-            guard let reference = participant["actor"]?["reference"]?.string else { throw .invalidResource("Every participant needs an actor") }
+            guard let reference = participant["actor"]?["reference"]?.string else {
+                throw .invalidResource("Every participant needs an actor")
+            }
             guard participant["status"]?.string?.isEmpty == false else { throw .invalidResource("Every participant needs a status") }
             let type = String(reference.prefix { $0 != "/" })
             guard ["Patient", "Location", "Practitioner"].contains(type) else {
@@ -169,14 +183,18 @@ enum AppointmentBody {
     }
 
     static func relativeID(_ reference: String?, type: String, element: String) throws(GPConnectError) -> String {
-        guard let reference, reference.hasPrefix(type + "/") else { throw .invalidResource("Appointment.\(element) must be a relative \(type) reference") }
+        guard let reference, reference.hasPrefix(type + "/") else {
+            throw .invalidResource("Appointment.\(element) must be a relative \(type) reference")
+        }
         let id = String(reference.dropFirst(type.count + 1))
         guard isLogicalID(id) else { throw .invalidResource("Appointment.\(element) reference is not a valid \(type) id") }
         return id
     }
 
     static func organization(_ contained: FHIRElement) throws(GPConnectError) -> BookingOrganization {
-        guard let ods = contained["identifier"]?.items.first(where: { $0["system"]?.string == IdentifierSystem.odsOrganizationCode })?["value"]?.string,
+        guard
+            let ods = contained["identifier"]?.items.first(where: { $0["system"]?.string == IdentifierSystem.odsOrganizationCode })?[
+                "value"]?.string,
             !ods.isEmpty
         else { throw .invalidResource("The booking organisation needs an ODS code identifier") }
         guard let name = contained["name"]?.string, !name.isEmpty else { throw .invalidResource("The booking organisation needs a name") }
@@ -186,7 +204,9 @@ enum AppointmentBody {
         }
         guard !telecom.isEmpty else { throw .invalidResource("The booking organisation needs a telecom") }
         var type: Code?
-        if let coding = contained["type"]?.items.first?["coding"]?.items.first(where: { $0["system"]?.string == CodeSystemURL.organisationType }),
+        if let coding = contained["type"]?.items.first?["coding"]?.items.first(where: {
+            $0["system"]?.string == CodeSystemURL.organisationType
+        }),
             let code = coding["code"]?.string
         {
             type = Code(system: CodeSystemURL.organisationType, code: code, display: coding["display"]?.string)

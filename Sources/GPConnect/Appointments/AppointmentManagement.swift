@@ -33,7 +33,9 @@ public struct AppointmentManagement: Sendable {
         entries += schedules.map(\.fhir)
         if query.includePractitioners {
             for id in orderedUnique(schedules.compactMap(\.practitionerID)) {
-                if let practitioner = try await stores.directory.practitioner(practice: practice, id: id) { entries.append(practitioner.fhir) }
+                if let practitioner = try await stores.directory.practitioner(practice: practice, id: id) {
+                    entries.append(practitioner.fhir)
+                }
             }
         }
         var organizationIDs = [request.practice.organizationID]
@@ -76,16 +78,20 @@ public struct AppointmentManagement: Sendable {
                 throw GPConnectError(.referenceNotFound, "The location participant does not exist")
             }
         }
-        if let practitionerID = booking.practitionerID, try await stores.directory.practitioner(practice: practice, id: practitionerID) == nil {
+        if let practitionerID = booking.practitionerID,
+            try await stores.directory.practitioner(practice: practice, id: practitionerID) == nil
+        {
             throw GPConnectError(.referenceNotFound, "The practitioner participant does not exist")
         }
 
         let id = try await stores.appointments.nextAppointmentID(practice: practice)
         let record = AppointmentRecord(
-            id: id, patientID: patient.id, locationID: schedule.locationID, practitionerID: schedule.practitionerID ?? booking.practitionerID,
+            id: id, patientID: patient.id, locationID: schedule.locationID,
+            practitionerID: schedule.practitionerID ?? booking.practitionerID,
             scheduleID: schedule.id, slotIDs: slots.map(\.id), start: slots[0].start, end: slots[slots.count - 1].end,
             created: booking.created, description: booking.description, comment: booking.comment,
-            bookingOrganization: booking.organization, deliveryChannel: slots[0].deliveryChannel, practitionerRole: schedule.practitionerRole,
+            bookingOrganization: booking.organization, deliveryChannel: slots[0].deliveryChannel,
+            practitionerRole: schedule.practitionerRole,
             serviceCategory: schedule.serviceCategory, serviceType: slots[0].serviceType,
             provenance: [provenance("booked", request, bookingODS: booking.organization.ods)])
         do {
@@ -128,7 +134,8 @@ public struct AppointmentManagement: Sendable {
     // MARK: A3 Read
 
     public func read(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        guard let id = request.id, let appointment = try await stores.appointments.appointment(practice: request.practice.ods, id: id) else {
+        guard let id = request.id, let appointment = try await stores.appointments.appointment(practice: request.practice.ods, id: id)
+        else {
             throw GPConnectError(.noRecordFound, "No appointment with that logical id")
         }
         guard UKTime.startOfDay(appointment.start) >= UKTime.startOfDay(request.now) else {
@@ -154,7 +161,8 @@ public struct AppointmentManagement: Sendable {
     static func retrieveRange(_ query: SearchQuery, now: Date) throws(GPConnectError) -> (Date, Date) {
         let values = try query.values("start")
         guard !values.isEmpty else { throw .invalidParameter("Parameters start=ge… and start=le… are required") }
-        guard values.count == 2, let lower = values.first(where: { $0.hasPrefix("ge") }), let upper = values.first(where: { $0.hasPrefix("le") })
+        guard values.count == 2, let lower = values.first(where: { $0.hasPrefix("ge") }),
+            let upper = values.first(where: { $0.hasPrefix("le") })
         else { throw .invalidParameter("Send exactly two start parameters, one with the ge prefix and one with le") }
         func day(_ raw: String) throws(GPConnectError) -> Date {
             let text = String(raw.dropFirst(2))
@@ -185,7 +193,9 @@ public struct AppointmentManagement: Sendable {
         let change = try AppointmentChange.parse(body, id: id, against: stored, cancelling: cancelling)
         guard stored.status == .booked else { throw GPConnectError.invalidResource("A cancelled appointment cannot be changed") }
         guard stored.start > request.now else { throw GPConnectError.invalidResource("Past appointments cannot be changed") }
-        guard stored.deliveryChannel != "Visit" else { throw GPConnectError.invalidResource("Visit appointments cannot be changed through GP Connect") }
+        guard stored.deliveryChannel != "Visit" else {
+            throw GPConnectError.invalidResource("Visit appointments cannot be changed through GP Connect")
+        }
 
         var updated = stored
         updated.version = String((Int(stored.version) ?? 0) + 1)

@@ -22,7 +22,8 @@ extension ScheduleRecord {
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Schedule", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.schedule))
-        object.append("extension", [["url": .string(ExtensionURL.practitionerRole), "valueCodeableConcept": .codeableConcept(practitionerRole)]])
+        object.append(
+            "extension", [["url": .string(ExtensionURL.practitionerRole), "valueCodeableConcept": .codeableConcept(practitionerRole)]])
         object.append("serviceCategory", serviceCategory.map { ["text": .string($0)] })
         var actors: [FHIRElement] = []
         if let practitionerID { actors.append(.reference("Practitioner/\(practitionerID)")) }

@@ -45,8 +45,10 @@ public struct SessionTemplate: Sendable, Codable, Equatable {
     public var fromDay: Int?
     public var toDay: Int?
 
-    public init(weekdays: [Int] = [], start: String, end: String, slotMinutes: Int = 10, deliveryChannel: String, bookable: Bool = true,
-                restriction: BookingRestriction = .none, fromDay: Int? = nil, toDay: Int? = nil) {
+    public init(
+        weekdays: [Int] = [], start: String, end: String, slotMinutes: Int = 10, deliveryChannel: String, bookable: Bool = true,
+        restriction: BookingRestriction = .none, fromDay: Int? = nil, toDay: Int? = nil
+    ) {
         self.weekdays = weekdays
         self.start = start
         self.end = end
@@ -77,9 +79,11 @@ public struct ScheduleRecord: Sendable, Codable, Equatable {
     public var sessions: [SessionTemplate]
     public var version: String
 
-    public init(id: String, practitionerID: String?, locationID: String, practitionerRole: Code, serviceCategory: String?,
-                serviceType: String, planningHorizonStart: String? = nil, planningHorizonEnd: String? = nil, releaseDays: Int = 14,
-                sessions: [SessionTemplate], version: String = "1") {
+    public init(
+        id: String, practitionerID: String?, locationID: String, practitionerRole: Code, serviceCategory: String?,
+        serviceType: String, planningHorizonStart: String? = nil, planningHorizonEnd: String? = nil, releaseDays: Int = 14,
+        sessions: [SessionTemplate], version: String = "1"
+    ) {
         self.id = id
         self.practitionerID = practitionerID
         self.locationID = locationID
@@ -114,8 +118,10 @@ public struct SlotRecord: Sendable, Codable, Equatable {
     public var serviceType: String
     public var version: String
 
-    public init(id: String, scheduleID: String, start: Date, end: Date, status: Status = .free, deliveryChannel: String, bookable: Bool,
-                restriction: BookingRestriction, serviceType: String, version: String = "1") {
+    public init(
+        id: String, scheduleID: String, start: Date, end: Date, status: Status = .free, deliveryChannel: String, bookable: Bool,
+        restriction: BookingRestriction, serviceType: String, version: String = "1"
+    ) {
         self.id = id
         self.scheduleID = scheduleID
         self.start = start
@@ -192,11 +198,13 @@ public struct AppointmentRecord: Sendable, Codable, Equatable {
     public var provenance: [AppointmentProvenance]
     public var version: String
 
-    public init(id: String, status: Status = .booked, patientID: String, locationID: String, practitionerID: String?, scheduleID: String,
-                slotIDs: [String], start: Date, end: Date, created: String, description: String, comment: String?,
-                cancellationReason: String? = nil, bookingOrganization: BookingOrganization, deliveryChannel: String,
-                practitionerRole: Code, serviceCategory: String?, serviceType: String, provenance: [AppointmentProvenance],
-                version: String = "1") {
+    public init(
+        id: String, status: Status = .booked, patientID: String, locationID: String, practitionerID: String?, scheduleID: String,
+        slotIDs: [String], start: Date, end: Date, created: String, description: String, comment: String?,
+        cancellationReason: String? = nil, bookingOrganization: BookingOrganization, deliveryChannel: String,
+        practitionerRole: Code, serviceCategory: String?, serviceType: String, provenance: [AppointmentProvenance],
+        version: String = "1"
+    ) {
         self.id = id
         self.status = status
         self.patientID = patientID

@@ -63,7 +63,8 @@ struct SlotSearch {
         }
         return Query(
             start: start, end: end, organizationType: organizationType, odsCode: odsCode,
-            includePractitioners: recurse.contains("Schedule:actor:Practitioner"), includeLocations: recurse.contains("Schedule:actor:Location"),
+            includePractitioners: recurse.contains("Schedule:actor:Practitioner"),
+            includeLocations: recurse.contains("Schedule:actor:Location"),
             includeOrganizations: true)
     }
 

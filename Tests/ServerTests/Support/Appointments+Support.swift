@@ -23,19 +23,26 @@ extension Client {
     }
 
     /// The pack's default booking body for a slot and its schedule.
-    static func bookingBody(slot: FHIRElement, schedule: FHIRElement?, patientID: String, locationID: String? = nil,
-                            edit: (inout FHIRObject) -> Void = { _ in }) -> FHIRElement {
-        let location = locationID.map { "Location/\($0)" }
+    static func bookingBody(
+        slot: FHIRElement, schedule: FHIRElement?, patientID: String, locationID: String? = nil,
+        edit: (inout FHIRObject) -> Void = { _ in }
+    ) -> FHIRElement {
+        let location =
+            locationID.map { "Location/\($0)" }
             ?? schedule?["actor"]?.items.compactMap { $0["reference"]?.string }.first { $0.hasPrefix("Location/") } ?? "Location/16"
         var body: FHIRObject = [
             "resourceType": "Appointment",
             "meta": ["profile": [.string(Profile.appointment)]],
-            "contained": [[
-                "resourceType": "Organization", "id": "1", "meta": ["profile": [.string(Profile.organization)]],
-                "identifier": [["system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "B82617"]],
-                "type": [["coding": [["system": .string(CodeSystemURL.organisationType), "code": "urgent-care"]], "text": "Urgent Care"]],
-                "name": "Test Suite Validator", "telecom": [["system": "phone", "value": "01823938938", "use": "temp"]],
-            ]],
+            "contained": [
+                [
+                    "resourceType": "Organization", "id": "1", "meta": ["profile": [.string(Profile.organization)]],
+                    "identifier": [["system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "B82617"]],
+                    "type": [
+                        ["coding": [["system": .string(CodeSystemURL.organisationType), "code": "urgent-care"]], "text": "Urgent Care"]
+                    ],
+                    "name": "Test Suite Validator", "telecom": [["system": "phone", "value": "01823938938", "use": "temp"]],
+                ]
+            ],
             "extension": [["url": .string(ExtensionURL.bookingOrganisation), "valueReference": ["reference": "#1"]]],
             "status": "booked",
             "description": "Default Description",
@@ -44,17 +51,21 @@ extension Client {
         body.append("end", slot["end"])
         body.append("slot", [["reference": .string("Slot/" + (slot["id"]?.string ?? ""))]])
         body.append("created", .string(UKTime.format(Date())))
-        body.append("participant", [
-            ["actor": ["reference": .string("Patient/\(patientID)")], "status": "accepted"],
-            ["actor": ["reference": .string(location)], "status": "accepted"],
-        ])
+        body.append(
+            "participant",
+            [
+                ["actor": ["reference": .string("Patient/\(patientID)")], "status": "accepted"],
+                ["actor": ["reference": .string(location)], "status": "accepted"],
+            ])
         edit(&body)
         return .object(body)
     }
 
     /// Searches slots and books the first one (or the `index`-th) for a patient.
-    func book(patientID: String = "1", index: Int = 0, from: Int = 1, format: FHIRFormat = .json,
-              edit: (inout FHIRObject) -> Void = { _ in }, headers: (inout HTTPFields) -> Void = { _ in }) async throws -> Reply {
+    func book(
+        patientID: String = "1", index: Int = 0, from: Int = 1, format: FHIRFormat = .json,
+        edit: (inout FHIRObject) -> Void = { _ in }, headers: (inout HTTPFields) -> Void = { _ in }
+    ) async throws -> Reply {
         let search = try await freeSlots(from: from)
         let slots = search.entries.filter { $0["resourceType"]?.string == "Slot" }
         let slot = slots[min(index, slots.count - 1)]
@@ -66,14 +77,18 @@ extension Client {
     }
 
     /// PUT an amend or cancel of an appointment, starting from the body the server returned.
-    func change(_ interaction: Interaction, _ appointment: FHIRElement, ifMatch: String? = nil, query: String = "",
-                edit: (inout FHIRObject) -> Void) async throws -> Reply {
+    func change(
+        _ interaction: Interaction, _ appointment: FHIRElement, ifMatch: String? = nil, query: String = "",
+        edit: (inout FHIRObject) -> Void
+    ) async throws -> Reply {
         var body = appointment.object ?? FHIRObject()
         edit(&body)
         let id = appointment["id"]?.string ?? ""
-        return try await request(interaction, "Appointment/\(id)" + query, headers: { headers in
-            if let ifMatch { headers[HTTPField.Name("If-Match")!] = ifMatch }
-        }, body: FHIRJSON.encodeString(.object(body)))
+        return try await request(
+            interaction, "Appointment/\(id)" + query,
+            headers: { headers in
+                if let ifMatch { headers[HTTPField.Name("If-Match")!] = ifMatch }
+            }, body: FHIRJSON.encodeString(.object(body)))
     }
 
     static func cancellation(_ reason: String) -> FHIRElement {
