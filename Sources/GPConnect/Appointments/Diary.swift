@@ -43,20 +43,28 @@ public final class Diary: Sendable {
                 if !session.weekdays.isEmpty, !session.weekdays.contains(weekday) { continue }
                 if let from = session.fromDay, offset < from { continue }
                 if let to = session.toDay, offset > to { continue }
-                guard var start = UKTime.at(session.start, on: day), let end = UKTime.at(session.end, on: day), session.slotMinutes > 0
-                else { continue }
-                while start.addingTimeInterval(TimeInterval(session.slotMinutes * 60)) <= end {
-                    let slotEnd = start.addingTimeInterval(TimeInterval(session.slotMinutes * 60))
-                    if start > now {
-                        slots.append(
-                            SlotRecord(
-                                id: "\(schedule.id)-\(Self.compact(start))", scheduleID: schedule.id, start: start, end: slotEnd,
-                                deliveryChannel: session.deliveryChannel, bookable: session.bookable, restriction: session.restriction,
-                                serviceType: schedule.serviceType))
-                    }
-                    start = slotEnd
-                }
+                slots += Self.slots(for: schedule, session: session, on: day, after: now)
             }
+        }
+        return slots
+    }
+
+    /// The slots one session makes on one day, those starting after `now` only.
+    public static func slots(for schedule: ScheduleRecord, session: SessionTemplate, on day: Date, after now: Date) -> [SlotRecord] {
+        guard var start = UKTime.at(session.start, on: day), let end = UKTime.at(session.end, on: day), session.slotMinutes > 0 else {
+            return []
+        }
+        var slots: [SlotRecord] = []
+        let length = TimeInterval(session.slotMinutes * 60)
+        while start.addingTimeInterval(length) <= end {
+            if start > now {
+                slots.append(
+                    SlotRecord(
+                        id: "\(schedule.id)-\(compact(start))", scheduleID: schedule.id, start: start, end: start.addingTimeInterval(length),
+                        deliveryChannel: session.deliveryChannel, bookable: session.bookable, restriction: session.restriction,
+                        serviceType: schedule.serviceType))
+            }
+            start = start.addingTimeInterval(length)
         }
         return slots
     }
