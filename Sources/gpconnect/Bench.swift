@@ -26,10 +26,17 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Port for the in-process server.")
     var port: Int = 18080
 
+    @Option(name: .long, help: "Only scenarios whose name contains this text (the baseline always runs).")
+    var only: String?
+
+    static let root = "/B82617/STU3/1/gpconnect/fhir"
+
+    /// One measured operation: a request (or, for book+cancel, two) made by one worker.
     struct Scenario: Sendable {
         var name: String
-        var path: String
-        var interaction: Interaction?
+        /// Makes one round; returns the seconds the measured request took, or nil when it failed.
+        /// `worker` lets a scenario give each worker its own data (its own slot to book).
+        var run: @Sendable (HTTPClient, _ worker: Int) async throws -> Double?
     }
 
     func run() async throws {
@@ -48,40 +55,11 @@ struct Bench: AsyncParsableCommand {
         }
         defer { serverTask?.cancel() }
 
-        let root = "/B82617/STU3/1/gpconnect/fhir"
-        let scenarios = [
-            Scenario(name: "health (baseline)", path: "/health", interaction: nil),
-            Scenario(name: "metadata", path: root + "/metadata", interaction: .readMetadata),
-            Scenario(name: "Patient read", path: root + "/Patient/2", interaction: .readPatient),
-            Scenario(
-                name: "Patient search", path: root + "/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286",
-                interaction: .searchPatient),
-            Scenario(name: "Patient read (XML)", path: root + "/Patient/2?_format=xml", interaction: .readPatient),
-        ]
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        print("GP Connect benchmark: \(Int(seconds)) s per scenario, \(concurrency) concurrent connections, \(base)")
-        print("| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | vs baseline |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        var baseline: Double?
         do {
-            for scenario in scenarios {
-                _ = try await measure(scenario, base: base, client: client, seconds: min(1, seconds))  // warm-up
-                let result = try await measure(scenario, base: base, client: client, seconds: seconds)
-                let throughput = Double(result.latencies.count) / result.elapsed
-                if baseline == nil { baseline = throughput }
-                let sorted = result.latencies.sorted()
-                func percentile(_ p: Double) -> String {
-                    guard !sorted.isEmpty else { return "-" }
-                    let value = sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-                    return String(format: "%.2f", value * 1000)
-                }
-                print(
-                    "| \(scenario.name) | \(sorted.count) | \(String(format: "%.0f", throughput)) | \(percentile(0.5)) | \(percentile(0.9)) | "
-                        + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |"
-                )
-            }
+            try await measureAll(base: base, client: client)
         } catch {
             try await client.shutdown()
             throw error
@@ -89,62 +67,200 @@ struct Bench: AsyncParsableCommand {
         try await client.shutdown()
     }
 
+    func measureAll(base: String, client: HTTPClient) async throws {
+        let tomorrow = Self.bound("ge", days: 1)
+        let slotQuery = "status=free&_include=Slot%3Aschedule&searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617"
+        let slots = try await Self.freeSlots(base: base, client: client, count: concurrency)
+        var scenarios = [
+            Self.get("health (baseline)", base + "/health", nil),
+            Self.get("metadata", base + Self.root + "/metadata", .readMetadata),
+            Self.get("Patient read", base + Self.root + "/Patient/2", .readPatient),
+            Self.get(
+                "Patient search", base + Self.root + "/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286",
+                .searchPatient),
+            Self.get("Patient read (XML)", base + Self.root + "/Patient/2?_format=xml", .readPatient),
+            Self.get(
+                "Slot search, 1 day", base + Self.root + "/Slot?start=\(tomorrow)&end=\(Self.bound("le", days: 2))&\(slotQuery)", .searchFreeSlots),
+            Self.get(
+                "Slot search, 14 days", base + Self.root + "/Slot?start=\(tomorrow)&end=\(Self.bound("le", days: 15))&\(slotQuery)",
+                .searchFreeSlots),
+        ]
+        scenarios += Self.bookAndCancel(base: base, slots: slots)
+        if let only { scenarios = scenarios.filter { $0.name == "health (baseline)" || $0.name.contains(only) } }
+
+        print("GP Connect benchmark: \(Int(seconds)) s per scenario, \(concurrency) concurrent connections, \(base)")
+        print("| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | vs baseline |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        var baseline: Double?
+        for scenario in scenarios {
+            _ = try await measure(scenario, client: client, seconds: min(1, seconds))  // warm-up
+            let result = try await measure(scenario, client: client, seconds: seconds)
+            let throughput = Double(result.latencies.count) / result.elapsed
+            if baseline == nil { baseline = throughput }
+            let sorted = result.latencies.sorted()
+            func percentile(_ p: Double) -> String {
+                guard !sorted.isEmpty else { return "-" }
+                return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000)
+            }
+            print(
+                "| \(scenario.name) | \(sorted.count) | \(String(format: "%.0f", throughput)) | \(percentile(0.5)) | \(percentile(0.9)) | "
+                    + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |")
+        }
+    }
+
+    // MARK: Scenarios
+
+    static func bound(_ prefix: String, days: Int) -> String {
+        prefix + UKTime.format(UKTime.day(offset: days, from: Date())).replacingOccurrences(of: ":", with: "%3A")
+            .replacingOccurrences(of: "+", with: "%2B")
+    }
+
+    static func headers(_ interaction: Interaction, base: String) -> HTTPHeaders {
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = AuditToken(
+            issuer: "https://bench.example", subject: "1", audience: base, expiry: now + AuditToken.lifetime, issuedAt: now,
+            reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
+            device: [
+                "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]], "model": "gpconnect bench",
+                "version": "1",
+            ],
+            organization: [
+                "resourceType": "Organization", "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]],
+                "name": "Benchmark",
+            ],
+            practitioner: [
+                "resourceType": "Practitioner", "id": "1", "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
+                "name": [["family": "Bench", "given": ["Load"]]],
+            ])
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer " + token.encode())
+        headers.add(name: "Ssp-TraceID", value: UUID().uuidString.lowercased())
+        headers.add(name: "Ssp-From", value: "200000000359")
+        headers.add(name: "Ssp-To", value: "918999198738")
+        headers.add(name: "Ssp-InteractionID", value: interaction.id)
+        headers.add(name: "Accept", value: "application/fhir+json")
+        headers.add(name: "Content-Type", value: "application/fhir+json")
+        return headers
+    }
+
+    static func get(_ name: String, _ url: String, _ interaction: Interaction?) -> Scenario {
+        let headers = interaction.map { Self.headers($0, base: url) } ?? HTTPHeaders()
+        return Scenario(name: name) { client, _ in
+            var request = HTTPClientRequest(url: url)
+            request.headers = headers
+            return try await timed(.ok) {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                _ = try await response.body.collect(upTo: 64 << 20)
+                return response.status
+            }
+        }
+    }
+
+    /// Free unrestricted slots of the next days, one per worker.
+    static func freeSlots(base: String, client: HTTPClient, count: Int) async throws -> [FHIRElement] {
+        var request = HTTPClientRequest(
+            url: base + root + "/Slot?start=\(bound("ge", days: 1))&end=\(bound("le", days: 15))&status=free&_include=Slot%3Aschedule")
+        request.headers = headers(.searchFreeSlots, base: base)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        let bundle = try FHIRJSON.decode(Array(body.readableBytesView))
+        let slots = (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }.filter { $0["resourceType"]?.string == "Slot" }
+        guard slots.count >= count else { throw ValidationError("Only \(slots.count) free slots; need \(count)") }
+        return Array(slots.prefix(count))
+    }
+
+    /// Booking then cancelling: each worker books its own slot and cancels the booking, which frees
+    /// the slot for its next round. Measured as two scenarios from one run.
+    static func bookAndCancel(base: String, slots: [FHIRElement]) -> [Scenario] {
+        let bookHeaders = headers(.bookAppointment, base: base)
+        let cancelHeaders = headers(.cancelAppointment, base: base)
+        let bodies = slots.enumerated().map { index, slot in
+            FHIRJSON.encodeString(
+                [
+                    "resourceType": "Appointment", "meta": ["profile": [.string(Profile.appointment)]],
+                    "contained": [[
+                        "resourceType": "Organization", "id": "1", "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "B82617"]],
+                        "name": "Benchmark", "telecom": [["system": "phone", "value": "01234567890"]],
+                    ]],
+                    "extension": [["url": .string(ExtensionURL.bookingOrganisation), "valueReference": ["reference": "#1"]]],
+                    "status": "booked", "description": "Benchmark booking", "start": slot["start"] ?? "", "end": slot["end"] ?? "",
+                    "slot": [["reference": .string("Slot/" + (slot["id"]?.string ?? ""))]], "created": .string(UKTime.format(Date())),
+                    "participant": [
+                        ["actor": ["reference": .string("Patient/\(index % 8 + 1)")], "status": "accepted"],
+                        ["actor": ["reference": "Location/16"], "status": "accepted"],
+                    ],
+                ])
+        }
+        @Sendable func book(_ client: HTTPClient, _ worker: Int) async throws -> (Double?, FHIRObject?) {
+            var request = HTTPClientRequest(url: base + root + "/Appointment")
+            request.method = .POST
+            request.headers = bookHeaders
+            request.body = .bytes(ByteBuffer(string: bodies[worker % bodies.count]))
+            var body = ByteBuffer()
+            let seconds = try await timed(.created) {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                body = try await response.body.collect(upTo: 1 << 20)
+                return response.status
+            }
+            return (seconds, try? FHIRJSON.decode(Array(body.readableBytesView)).object)
+        }
+        @Sendable func cancel(_ client: HTTPClient, _ booked: FHIRObject?) async throws -> Double? {
+            guard var appointment = booked, let id = appointment["id"]?.string else { return nil }
+            appointment["status"] = "cancelled"
+            appointment["extension"] = .array(
+                (appointment["extension"]?.items ?? []) + [["url": .string(ExtensionURL.cancellationReason), "valueString": "benchmark"]])
+            var request = HTTPClientRequest(url: base + root + "/Appointment/\(id)")
+            request.method = .PUT
+            request.headers = cancelHeaders
+            request.body = .bytes(ByteBuffer(string: FHIRJSON.encodeString(.object(appointment))))
+            return try await timed(.ok) {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                return response.status
+            }
+        }
+        // Each round books the worker's slot and cancels the booking, which frees the slot for
+        // the next round; one scenario measures the booking, the other the cancellation.
+        return [
+            Scenario(name: "Book appointment (command)") { client, worker in
+                let (seconds, appointment) = try await book(client, worker)
+                _ = try await cancel(client, appointment)
+                return seconds
+            },
+            Scenario(name: "Cancel appointment (command)") { client, worker in
+                try await cancel(client, try await book(client, worker).1)
+            },
+        ]
+    }
+
+    /// Runs a request and returns its duration in seconds if it answered `expected`.
+    static func timed(_ expected: HTTPResponseStatus, _ body: () async throws -> HTTPResponseStatus) async throws -> Double? {
+        let begin = ContinuousClock.now
+        let status = try await body()
+        let elapsed = ContinuousClock.now - begin
+        return status == expected ? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18 : nil
+    }
+
+    // MARK: Measuring
+
     struct Result: Sendable {
         var latencies: [Double]
         var errors: Int
         var elapsed: Double
     }
 
-    func measure(_ scenario: Scenario, base: String, client: HTTPClient, seconds: Double) async throws -> Result {
-        var headers = HTTPHeaders()
-        if let interaction = scenario.interaction {
-            let now = Int64(Date().timeIntervalSince1970)
-            let token = AuditToken(
-                issuer: "https://bench.example", subject: "1", audience: base, expiry: now + 300, issuedAt: now,
-                reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
-                device: [
-                    "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]],
-                    "model": "gpconnect bench", "version": "1",
-                ],
-                organization: [
-                    "resourceType": "Organization",
-                    "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]], "name": "Benchmark",
-                ],
-                practitioner: [
-                    "resourceType": "Practitioner", "id": "1",
-                    "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
-                    "name": [["family": "Bench", "given": ["Load"]]],
-                ])
-            headers.add(name: "Authorization", value: "Bearer " + token.encode())
-            headers.add(name: "Ssp-TraceID", value: UUID().uuidString.lowercased())
-            headers.add(name: "Ssp-From", value: "200000000359")
-            headers.add(name: "Ssp-To", value: "918999198738")
-            headers.add(name: "Ssp-InteractionID", value: interaction.id)
-            headers.add(name: "Accept", value: "application/fhir+json")
-        }
+    func measure(_ scenario: Scenario, client: HTTPClient, seconds: Double) async throws -> Result {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
-        let workers = concurrency
-        let requestHeaders = headers
-        let results = try await withThrowingTaskGroup(of: Result.self) { group in
-            for _ in 0..<workers {
+        let merged = try await withThrowingTaskGroup(of: Result.self) { group in
+            for worker in 0..<concurrency {
                 group.addTask {
                     var latencies: [Double] = []
                     var errors = 0
                     while ContinuousClock.now < deadline {
-                        var request = HTTPClientRequest(url: base + scenario.path)
-                        request.headers = requestHeaders
-                        let begin = ContinuousClock.now
-                        do {
-                            let response = try await client.execute(request, timeout: .seconds(10))
-                            _ = try await response.body.collect(upTo: 16 << 20)
-                            let elapsed = ContinuousClock.now - begin
-                            if response.status == .ok {
-                                latencies.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-                            } else {
-                                errors += 1
-                            }
-                        } catch {
+                        if let seconds = try? await scenario.run(client, worker) {
+                            latencies.append(seconds)
+                        } else {
                             errors += 1
                         }
                     }
@@ -160,7 +276,7 @@ struct Bench: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         return Result(
-            latencies: results.latencies, errors: results.errors,
+            latencies: merged.latencies, errors: merged.errors,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
