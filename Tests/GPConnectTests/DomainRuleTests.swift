@@ -108,3 +108,56 @@ struct AuditEventTests {
         }
     }
 }
+
+@Suite("Diary")
+struct DiaryTests {
+    static let schedule = ScheduleRecord(
+        id: "1", practitionerID: "1", locationID: "16", practitionerRole: Code(system: CodeSystemURL.sdsJobRoleName, code: "R0260"),
+        serviceCategory: "General medicine", serviceType: "General medical practice", releaseDays: 14,
+        sessions: [
+            SessionTemplate(start: "09:00", end: "09:40", deliveryChannel: "In-person", bookable: false),
+            SessionTemplate(start: "09:40", end: "14:30", deliveryChannel: "In-person"),
+            SessionTemplate(weekdays: [1], start: "17:00", end: "17:30", deliveryChannel: "Video"),
+        ])
+
+    @Test func sessionsBecomeSlotsOnARollingWindow() throws {
+        let now = try #require(UKTime.parse("2026-11-22T12:00:00+00:00")?.date)  // a Sunday
+        let slots = Diary.slots(for: Self.schedule, now: now)
+        // Days 1…14 each have 4 + 29 slots; the two Mondays add 3; today only what is still ahead.
+        let todayLeft = slots.filter { UKTime.day($0.start) == "2026-11-22" }.count
+        #expect(todayLeft == 15)
+        #expect(slots.count == todayLeft + 14 * 33 + 2 * 3)
+        #expect(slots.allSatisfy { $0.start > now })
+        #expect(Set(slots.map(\.id)).count == slots.count, "slot ids are unique and stable")
+        #expect(slots.first { UKTime.day($0.start) == "2026-11-23" }.map { UKTime.format($0.start) } == "2026-11-23T09:00:00+00:00")
+        #expect(!slots.contains { UKTime.day($0.start) > "2026-12-06" })
+    }
+
+    @Test func summerTimeSlotsCarryTheBSTOffset() throws {
+        let now = try #require(UKTime.parse("2026-06-10T08:00:00+01:00")?.date)
+        let slot = try #require(Diary.slots(for: Self.schedule, now: now).first { UKTime.day($0.start) == "2026-06-11" })
+        #expect(UKTime.format(slot.start) == "2026-06-11T09:00:00+01:00")
+    }
+
+    @Test func searchFiltersFollowTheAvailabilityRules() {
+        let unrestricted = BookingRestriction.none
+        let odsOnly = BookingRestriction(odsCodes: ["B82617"])
+        let typeOnly = BookingRestriction(organizationTypes: ["urgent-care"])
+        #expect(unrestricted.matches(searchType: nil, searchODS: nil))
+        #expect(!odsOnly.matches(searchType: nil, searchODS: nil))
+        #expect(odsOnly.matches(searchType: nil, searchODS: "B82617"))
+        #expect(!odsOnly.matches(searchType: "urgent-care", searchODS: nil))
+        #expect(typeOnly.matches(searchType: "urgent-care", searchODS: nil))
+        #expect(!typeOnly.matches(searchType: nil, searchODS: "B82617"))
+        #expect(typeOnly.matches(searchType: "urgent-care", searchODS: "B82617"))
+        #expect(odsOnly.admits(type: nil, ods: "B82617") && !odsOnly.admits(type: "urgent-care", ods: "A20047"))
+    }
+
+    @Test(arguments: [
+        ("2026-11-23", true), ("2026-11-23T09:00:00+00:00", true), ("2026-11-23T09:00:00Z", true), ("2026-11-23T09:00:00.123+01:00", true),
+        ("2026-11-23T09:00:00", false), ("2026-11", false), ("2026", false), ("2026-02-30", false), ("2026-11-23T25:00:00+00:00", false),
+    ])
+    func dateTimesNeedAnOffset(text: String, valid: Bool) {
+        #expect((UKTime.parse(text) != nil) == valid)
+    }
+}
