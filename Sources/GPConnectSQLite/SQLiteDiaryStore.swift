@@ -41,41 +41,56 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
             var binds: [SQLiteData] = []
             for slot in chunk {
                 binds += [
-                    .text(practice), .text(slot.id), .text(slot.scheduleID), .text(UKTime.storageKey(slot.start)),
-                    .text(UKTime.storageKey(slot.end)), .text(slot.status.rawValue), .integer(Int(slot.version) ?? 1),
-                    try RecordCoding.encode(slot),
+                    .text(practice), .text(slot.id), .text(slot.scheduleID), .integer(Int(slot.start.timeIntervalSince1970)),
+                    .integer(Int(slot.end.timeIntervalSince1970)), .text(slot.status.rawValue), .integer(Int(slot.version) ?? 1),
+                    .text(slot.deliveryChannel), .integer(slot.bookable ? 1 : 0),
+                    .text(slot.restriction.organizationTypes.joined(separator: ",")),
+                    .text(slot.restriction.odsCodes.joined(separator: ",")), .text(slot.serviceType),
                 ]
             }
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             let rows = try await database.write { connection in
                 try await connection.query(
-                    "INSERT INTO slots (practice, id, schedule_id, start_utc, end_utc, status, version, record) VALUES \(values) "
-                        + "ON CONFLICT (practice, id) DO NOTHING RETURNING id", binds)
+                    "INSERT INTO slots (practice, id, schedule_id, start_time, end_time, status, version, delivery_channel, bookable, "
+                        + "restricted_types, restricted_ods, service_type) VALUES \(values) ON CONFLICT (practice, id) DO NOTHING RETURNING id",
+                    binds)
             }
             added += rows.count
         }
         return added
     }
 
-    /// The stored record carries the status and version columns, which are the truth.
+    static let slotColumns =
+        "id, schedule_id, start_time, end_time, status, version, delivery_channel, bookable, restricted_types, restricted_ods, service_type"
+
     func slot(_ row: SQLiteRow) throws -> SlotRecord {
-        var slot = try RecordCoding.decode(SlotRecord.self, row)
-        if let status = row.column("status")?.string.flatMap(SlotRecord.Status.init(rawValue:)) { slot.status = status }
-        if let version = row.column("version")?.integer { slot.version = String(version) }
-        return slot
+        func text(_ name: String) throws -> String {
+            guard let value = row.column(name)?.string else { throw StoreError.corrupt("slot row has no \(name)") }
+            return value
+        }
+        func list(_ name: String) throws -> [String] { try text(name).split(separator: ",").map(String.init) }
+        guard let start = row.column("start_time")?.integer, let end = row.column("end_time")?.integer,
+            let status = SlotRecord.Status(rawValue: try text("status"))
+        else { throw StoreError.corrupt("slot row") }
+        return SlotRecord(
+            id: try text("id"), scheduleID: try text("schedule_id"), start: Date(timeIntervalSince1970: TimeInterval(start)),
+            end: Date(timeIntervalSince1970: TimeInterval(end)), status: status, deliveryChannel: try text("delivery_channel"),
+            bookable: row.column("bookable")?.integer == 1,
+            restriction: BookingRestriction(organizationTypes: try list("restricted_types"), odsCodes: try list("restricted_ods")),
+            serviceType: try text("service_type"), version: String(row.column("version")?.integer ?? 1))
     }
 
     public func freeSlots(practice: String, from: Date, to: Date) async throws -> [SlotRecord] {
         try await database.read(
-            "SELECT record, status, version FROM slots WHERE practice = ? AND status = 'free' AND start_utc >= ? AND end_utc <= ? ORDER BY start_utc, id",
-            [.text(practice), .text(UKTime.storageKey(from)), .text(UKTime.storageKey(to))]
+            "SELECT \(Self.slotColumns) FROM slots WHERE practice = ? AND status = 'free' AND start_time >= ? AND end_time <= ? ORDER BY start_time, id",
+            [.text(practice), .integer(Int(from.timeIntervalSince1970)), .integer(Int(to.timeIntervalSince1970))]
         ).map(slot)
     }
 
     public func slots(practice: String, from: Date, to: Date) async throws -> [SlotRecord] {
         try await database.read(
-            "SELECT record, status, version FROM slots WHERE practice = ? AND start_utc >= ? AND start_utc < ? ORDER BY start_utc, id",
-            [.text(practice), .text(UKTime.storageKey(from)), .text(UKTime.storageKey(to))]
+            "SELECT \(Self.slotColumns) FROM slots WHERE practice = ? AND start_time >= ? AND start_time < ? ORDER BY start_time, id",
+            [.text(practice), .integer(Int(from.timeIntervalSince1970)), .integer(Int(to.timeIntervalSince1970))]
         ).map(slot)
     }
 
@@ -83,7 +98,7 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         return try await database.read(
-            "SELECT record, status, version FROM slots WHERE practice = ? AND id IN (\(marks)) ORDER BY start_utc, id",
+            "SELECT \(Self.slotColumns) FROM slots WHERE practice = ? AND id IN (\(marks)) ORDER BY start_time, id",
             [.text(practice)] + ids.map { .text($0) }
         ).map(slot)
     }
@@ -93,9 +108,9 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
             try await connection.query(
                 """
                 UPDATE slots SET status = 'busy-unavailable', version = version + 1
-                WHERE practice = ? AND schedule_id = ? AND status = 'free' AND start_utc >= ? AND start_utc < ? RETURNING id
+                WHERE practice = ? AND schedule_id = ? AND status = 'free' AND start_time >= ? AND start_time < ? RETURNING id
                 """,
-                [.text(practice), .text(scheduleID), .text(UKTime.storageKey(from)), .text(UKTime.storageKey(to))]
+                [.text(practice), .text(scheduleID), .integer(Int(from.timeIntervalSince1970)), .integer(Int(to.timeIntervalSince1970))]
             ).count
         }
     }
@@ -121,25 +136,27 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
         ).map { try RecordCoding.decode(AppointmentRecord.self, $0) }
     }
 
-    public func book(_ appointment: AppointmentRecord, practice: String) async throws {
-        let record = try RecordCoding.encode(appointment)
+    public func book(_ appointment: AppointmentRecord, practice: String) async throws -> AppointmentRecord {
         let slotIDs = appointment.slotIDs
-        try await database.write { connection in
+        return try await database.write { connection in
             let marks = Array(repeating: "?", count: slotIDs.count).joined(separator: ", ")
             let taken = try await connection.query(
                 "UPDATE slots SET status = 'busy', version = version + 1 WHERE practice = ? AND status = 'free' AND id IN (\(marks)) RETURNING id",
                 [.text(practice)] + slotIDs.map { .text($0) })
             guard taken.count == Set(slotIDs).count else { throw StoreError.conflict }
+            var booked = appointment
+            booked.id = try await Self.nextID(practice: practice, connection: connection)
             let inserted = try await connection.query(
                 """
                 INSERT INTO appointments (practice, id, patient_id, start_utc, status, version, record) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING RETURNING id
                 """,
                 [
-                    .text(practice), .text(appointment.id), .text(appointment.patientID), .text(UKTime.storageKey(appointment.start)),
-                    .text(appointment.status.rawValue), .text(appointment.version), record,
+                    .text(practice), .text(booked.id), .text(booked.patientID), .text(UKTime.storageKey(booked.start)),
+                    .text(booked.status.rawValue), .text(booked.version), try RecordCoding.encode(booked),
                 ])
             guard !inserted.isEmpty else { throw StoreError.conflict }
+            return booked
         }
     }
 
@@ -165,19 +182,16 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
         }
     }
 
-    public func nextAppointmentID(practice: String) async throws -> String {
-        try await database.write { connection in
-            _ = try await connection.query(
-                """
-                INSERT INTO id_sequences (practice, kind, next)
-                SELECT ?, 'appointment', COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM appointments WHERE practice = ?
-                ON CONFLICT (practice, kind) DO NOTHING
-                """, [.text(practice), .text(practice)])
-            let rows = try await connection.query(
-                "UPDATE id_sequences SET next = next + 1 WHERE practice = ? AND kind = 'appointment' RETURNING next - 1 AS id",
-                [.text(practice)])
-            guard let id = rows.first?.column("id")?.integer else { throw StoreError.corrupt("id sequence") }
-            return String(id)
-        }
+    /// The practice's next appointment id, inside the caller's transaction.
+    static func nextID(practice: String, connection: SQLiteConnection) async throws -> String {
+        let rows = try await connection.query(
+            """
+            INSERT INTO id_sequences (practice, kind, next)
+            SELECT ?, 'appointment', COALESCE(MAX(CAST(id AS INTEGER)), 0) + 2 FROM appointments WHERE practice = ?
+            ON CONFLICT (practice, kind) DO UPDATE SET next = next + 1
+            RETURNING next - 1 AS id
+            """, [.text(practice), .text(practice)])
+        guard let id = rows.first?.column("id")?.integer else { throw StoreError.corrupt("id sequence") }
+        return String(id)
     }
 }

@@ -80,7 +80,8 @@ struct Bench: AsyncParsableCommand {
                 .searchPatient),
             Self.get("Patient read (XML)", base + Self.root + "/Patient/2?_format=xml", .readPatient),
             Self.get(
-                "Slot search, 1 day", base + Self.root + "/Slot?start=\(tomorrow)&end=\(Self.bound("le", days: 2))&\(slotQuery)", .searchFreeSlots),
+                "Slot search, 1 day", base + Self.root + "/Slot?start=\(tomorrow)&end=\(Self.bound("le", days: 2))&\(slotQuery)",
+                .searchFreeSlots),
             Self.get(
                 "Slot search, 14 days", base + Self.root + "/Slot?start=\(tomorrow)&end=\(Self.bound("le", days: 15))&\(slotQuery)",
                 .searchFreeSlots),
@@ -104,14 +105,16 @@ struct Bench: AsyncParsableCommand {
             }
             print(
                 "| \(scenario.name) | \(sorted.count) | \(String(format: "%.0f", throughput)) | \(percentile(0.5)) | \(percentile(0.9)) | "
-                    + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |")
+                    + "\(percentile(0.99)) | \(percentile(1.0)) | \(result.errors) | \(String(format: "%.2f×", throughput / (baseline ?? throughput))) |"
+            )
         }
     }
 
     // MARK: Scenarios
 
     static func bound(_ prefix: String, days: Int) -> String {
-        prefix + UKTime.format(UKTime.day(offset: days, from: Date())).replacingOccurrences(of: ":", with: "%3A")
+        prefix
+            + UKTime.format(UKTime.day(offset: days, from: Date())).replacingOccurrences(of: ":", with: "%3A")
             .replacingOccurrences(of: "+", with: "%2B")
     }
 
@@ -121,15 +124,18 @@ struct Bench: AsyncParsableCommand {
             issuer: "https://bench.example", subject: "1", audience: base, expiry: now + AuditToken.lifetime, issuedAt: now,
             reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
             device: [
-                "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]], "model": "gpconnect bench",
+                "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]],
+                "model": "gpconnect bench",
                 "version": "1",
             ],
             organization: [
-                "resourceType": "Organization", "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]],
+                "resourceType": "Organization",
+                "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]],
                 "name": "Benchmark",
             ],
             practitioner: [
-                "resourceType": "Practitioner", "id": "1", "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
+                "resourceType": "Practitioner", "id": "1",
+                "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
                 "name": [["family": "Bench", "given": ["Load"]]],
             ])
         var headers = HTTPHeaders()
@@ -178,10 +184,13 @@ struct Bench: AsyncParsableCommand {
             FHIRJSON.encodeString(
                 [
                     "resourceType": "Appointment", "meta": ["profile": [.string(Profile.appointment)]],
-                    "contained": [[
-                        "resourceType": "Organization", "id": "1", "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "B82617"]],
-                        "name": "Benchmark", "telecom": [["system": "phone", "value": "01234567890"]],
-                    ]],
+                    "contained": [
+                        [
+                            "resourceType": "Organization", "id": "1",
+                            "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "B82617"]],
+                            "name": "Benchmark", "telecom": [["system": "phone", "value": "01234567890"]],
+                        ]
+                    ],
                     "extension": [["url": .string(ExtensionURL.bookingOrganisation), "valueReference": ["reference": "#1"]]],
                     "status": "booked", "description": "Benchmark booking", "start": slot["start"] ?? "", "end": slot["end"] ?? "",
                     "slot": [["reference": .string("Slot/" + (slot["id"]?.string ?? ""))]], "created": .string(UKTime.format(Date())),

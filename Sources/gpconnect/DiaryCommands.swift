@@ -44,7 +44,9 @@ struct DiaryCommand: AsyncParsableCommand {
             defer { Task { await database.close() } }
             print("schedule\tpractitioner\tlocation\trole\tcategory\tslot type\tsessions")
             for schedule in try await stores.diary.schedules(practice: options.practice) {
-                let sessions = schedule.sessions.map { "\($0.start)-\($0.end) \($0.deliveryChannel)\($0.bookable ? "" : " (not bookable)")" }
+                let sessions = schedule.sessions.map {
+                    "\($0.start)-\($0.end) \($0.deliveryChannel)\($0.bookable ? "" : " (not bookable)")"
+                }
                 print(
                     "\(schedule.id)\t\(schedule.practitionerID ?? "-")\t\(schedule.locationID)\t\(schedule.practitionerRole.display ?? schedule.practitionerRole.code)\t"
                         + "\(schedule.serviceCategory ?? "-")\t\(schedule.serviceType)\t\(sessions.joined(separator: ", "))")
@@ -64,18 +66,24 @@ struct DiaryCommand: AsyncParsableCommand {
             let next = UKTime.day(offset: 1, from: day)
             let slots = try await stores.diary.slots(practice: options.practice, from: day, to: next)
             let appointments = try await stores.appointments.appointments(practice: options.practice, from: day, to: next)
-            let bySlot = Dictionary(appointments.flatMap { appointment in appointment.slotIDs.map { ($0, appointment) } }) { first, second in
+            let bySlot = Dictionary(appointments.flatMap { appointment in appointment.slotIDs.map { ($0, appointment) } }) {
+                first, second in
                 first.status == .booked ? first : second
             }
-            print("\(options.practice) \(UKTime.day(day)): \(slots.count) slots, \(slots.filter { $0.status == .free }.count) free, "
-                + "\(appointments.filter { $0.status == .booked }.count) booked, \(appointments.filter { $0.status == .cancelled }.count) cancelled")
+            print(
+                "\(options.practice) \(UKTime.day(day)): \(slots.count) slots, \(slots.filter { $0.status == .free }.count) free, "
+                    + "\(appointments.filter { $0.status == .booked }.count) booked, \(appointments.filter { $0.status == .cancelled }.count) cancelled"
+            )
             print("time\tschedule\tchannel\tstatus\tbookable\trestricted to\tappointment")
             for slot in slots {
                 let time = String(UKTime.format(slot.start).dropFirst(11).prefix(5))
                 let restriction = (slot.restriction.organizationTypes + slot.restriction.odsCodes).joined(separator: ",")
-                let appointment = bySlot[slot.id].map { "Appointment/\($0.id) \($0.status.rawValue) Patient/\($0.patientID) by \($0.bookingOrganization.ods)" }
-                print("\(time)\t\(slot.scheduleID)\t\(slot.deliveryChannel)\t\(slot.status.rawValue)\t\(slot.bookable ? "yes" : "no")\t"
-                    + "\(restriction.isEmpty ? "-" : restriction)\t\(appointment ?? "-")")
+                let appointment = bySlot[slot.id].map {
+                    "Appointment/\($0.id) \($0.status.rawValue) Patient/\($0.patientID) by \($0.bookingOrganization.ods)"
+                }
+                print(
+                    "\(time)\t\(slot.scheduleID)\t\(slot.deliveryChannel)\t\(slot.status.rawValue)\t\(slot.bookable ? "yes" : "no")\t"
+                        + "\(restriction.isEmpty ? "-" : restriction)\t\(appointment ?? "-")")
             }
         }
     }
@@ -100,7 +108,9 @@ struct DiaryCommand: AsyncParsableCommand {
             guard let record = try await stores.diary.schedule(practice: options.practice, id: schedule) else {
                 throw ValidationError("No schedule \(schedule)")
             }
-            guard ["In-person", "Telephone", "Video", "Visit"].contains(channel) else { throw ValidationError("Unknown delivery channel \(channel)") }
+            guard ["In-person", "Telephone", "Video", "Visit"].contains(channel) else {
+                throw ValidationError("Unknown delivery channel \(channel)")
+            }
             let session = SessionTemplate(
                 start: start, end: end, slotMinutes: minutes, deliveryChannel: channel, bookable: !notBookable,
                 restriction: BookingRestriction(organizationTypes: type, odsCodes: ods))

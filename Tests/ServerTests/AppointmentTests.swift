@@ -1,6 +1,8 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectSQLite
+import GPConnectServer
 import HTTPTypes
 import Testing
 
@@ -286,5 +288,40 @@ struct AppointmentTests {
             #expect(reply.status == 404)
             #expect(reply.spineCode == "PATIENT_NOT_FOUND")
         }
+    }
+}
+
+@Suite("Two servers on one database")
+struct SharedDatabaseTests {
+    /// Two provider instances (own connections, own caches) on one database file, consumers racing
+    /// for one slot through both: still exactly one booking.
+    @Test func bookingsRacingThroughTwoInstancesSucceedOnce() async throws {
+        let path = try await TestServer.freshDatabase()
+        let first = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: path, logLevel: .error))
+        let second = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: path, logLevel: .error))
+        try await first.test(.live) { one in
+            try await second.test(.live) { two in
+                let clients = [Client(client: one, databasePath: path), Client(client: two, databasePath: path)]
+                let search = try await clients[0].freeSlots()
+                let slot = try #require(search.entries.first { $0["resourceType"]?.string == "Slot" })
+                let body = FHIRJSON.encodeString(Client.bookingBody(slot: slot, schedule: nil, patientID: "4", locationID: "16"))
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<16 {
+                        group.addTask { try await clients[index % 2].request(.bookAppointment, "Appointment", body: body).status }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 201 }.count == 1)
+                #expect(statuses.filter { $0 == 409 }.count == 15)
+                // Both instances see the booking, and the audit chain written by both is intact.
+                let other = try await clients[1].freeSlots()
+                #expect(!other.entries.contains { $0["id"] == slot["id"] })
+            }
+        }
+        let database = try await GPConnectSQLiteDatabase.open(path: path)
+        let entries = try await SQLiteAuditStore(database: database).entries(after: 0, limit: 10_000)
+        await database.close()
+        #expect(entries.count >= 18)
+        #expect(AuditEntry.firstBroken(entries, previousHash: AuditEntry.genesisHash) == nil)
     }
 }

@@ -84,9 +84,8 @@ public struct AppointmentManagement: Sendable {
             throw GPConnectError(.referenceNotFound, "The practitioner participant does not exist")
         }
 
-        let id = try await stores.appointments.nextAppointmentID(practice: practice)
-        let record = AppointmentRecord(
-            id: id, patientID: patient.id, locationID: schedule.locationID,
+        let proposed = AppointmentRecord(
+            id: "", patientID: patient.id, locationID: schedule.locationID,
             practitionerID: schedule.practitionerID ?? booking.practitionerID,
             scheduleID: schedule.id, slotIDs: slots.map(\.id), start: slots[0].start, end: slots[slots.count - 1].end,
             created: booking.created, description: booking.description, comment: booking.comment,
@@ -94,11 +93,13 @@ public struct AppointmentManagement: Sendable {
             practitionerRole: schedule.practitionerRole,
             serviceCategory: schedule.serviceCategory, serviceType: slots[0].serviceType,
             provenance: [provenance("booked", request, bookingODS: booking.organization.ods)])
+        let record: AppointmentRecord
         do {
-            try await stores.appointments.book(record, practice: practice)
+            record = try await stores.appointments.book(proposed, practice: practice)
         } catch StoreError.conflict {
             throw GPConnectError(.duplicateRejected, "A requested slot is no longer free")
         }
+        let id = record.id
         return GPConnectResponse(
             status: 201, resource: record.fhir, version: record.version, location: "Appointment/\(id)/_history/\(record.version)",
             auditPatient: patient.nhsNumber.value, auditResource: "Appointment/\(id)/_history/\(record.version)")

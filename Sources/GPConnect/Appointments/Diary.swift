@@ -60,7 +60,8 @@ public final class Diary: Sendable {
             if start > now {
                 slots.append(
                     SlotRecord(
-                        id: "\(schedule.id)-\(compact(start))", scheduleID: schedule.id, start: start, end: start.addingTimeInterval(length),
+                        id: "\(schedule.id)-\(compact(start))", scheduleID: schedule.id, start: start,
+                        end: start.addingTimeInterval(length),
                         deliveryChannel: session.deliveryChannel, bookable: session.bookable, restriction: session.restriction,
                         serviceType: schedule.serviceType))
             }
