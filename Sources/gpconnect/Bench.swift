@@ -119,25 +119,10 @@ struct Bench: AsyncParsableCommand {
     }
 
     static func headers(_ interaction: Interaction, base: String) -> HTTPHeaders {
-        let now = Int64(Date().timeIntervalSince1970)
-        let token = AuditToken(
-            issuer: "https://bench.example", subject: "1", audience: base, expiry: now + AuditToken.lifetime, issuedAt: now,
-            reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
-            device: [
-                "resourceType": "Device", "identifier": [["system": "https://bench.example/device", "value": "bench"]],
-                "model": "gpconnect bench",
-                "version": "1",
-            ],
-            organization: [
-                "resourceType": "Organization",
-                "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": "GPCA0001"]],
-                "name": "Benchmark",
-            ],
-            practitioner: [
-                "resourceType": "Practitioner", "id": "1",
-                "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": "BENCH0001"]],
-                "name": [["family": "Bench", "given": ["Load"]]],
-            ])
+        let consumer = ConsumerIdentity(
+            systemURL: "https://bench.example/", deviceID: "bench", deviceModel: "gpconnect bench", organizationName: "Benchmark",
+            sdsUserID: "BENCH0001", family: "Bench", given: ["Load"], prefix: [])
+        let token = AuditToken(for: interaction, consumer: consumer, audience: base)
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer " + token.encode())
         headers.add(name: "Ssp-TraceID", value: UUID().uuidString.lowercased())

@@ -24,24 +24,8 @@ struct Token: ParsableCommand {
         guard let interaction = Interaction(rawValue: interaction) else {
             throw ValidationError("Unknown interaction; one of: \(Interaction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let now = Int64(Date().timeIntervalSince1970)
-        let token = AuditToken(
-            issuer: "https://consumer.example/", subject: "1", audience: audience, expiry: now + AuditToken.lifetime, issuedAt: now,
-            reasonForRequest: "directcare", requestedScope: interaction.scope.rawValue,
-            device: [
-                "resourceType": "Device", "identifier": [["system": "https://consumer.example/Id/device", "value": "gpconnect-cli"]],
-                "model": "gpconnect", "version": "0.1.0",
-            ],
-            organization: [
-                "resourceType": "Organization",
-                "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": .string(organization)]],
-                "name": "Requesting organisation",
-            ],
-            practitioner: [
-                "resourceType": "Practitioner", "id": "1",
-                "identifier": [["system": .string(IdentifierSystem.sdsUserID), "value": .string(user)]],
-                "name": [["family": "Demo", "given": ["Clinician"], "prefix": ["Dr"]]],
-            ])
+        let consumer = ConsumerIdentity(organizationODS: organization, sdsUserID: user)
+        let token = AuditToken(for: interaction, consumer: consumer, audience: audience)
         print(token.encode())
     }
 }

@@ -161,3 +161,24 @@ struct DiaryTests {
         #expect((UKTime.parse(text) != nil) == valid)
     }
 }
+
+@Suite("Audit tokens a consumer builds")
+struct ConsumerTokenTests {
+    @Test(arguments: Interaction.allCases)
+    func builtTokensPassTheProvidersChecks(interaction: Interaction) throws {
+        let consumer = ConsumerIdentity(roleProfileID: "112233445566")
+        let token = AuditToken(for: interaction, consumer: consumer, audience: "https://provider.example/B82617/STU3/1/gpconnect/fhir")
+        let parsed = try AuditToken.parse(authorization: "Bearer " + token.encode(), interaction: interaction, now: Date())
+        #expect(parsed == token)
+        #expect(parsed.requester.sdsUserID == "GCASDS0001")
+        #expect(parsed.requester.roleProfileID == "112233445566")
+        #expect(parsed.expiry - parsed.issuedAt == 300)
+    }
+
+    @Test func aTokenForOneInteractionIsRefusedForAnotherScope() {
+        let token = AuditToken(for: .readMetadata, consumer: ConsumerIdentity(), audience: "x").encode()
+        #expect { try AuditToken.parse(authorization: "Bearer " + token, interaction: .bookAppointment, now: Date()) } throws: {
+            ($0 as? GPConnectError)?.code == .badRequest
+        }
+    }
+}
