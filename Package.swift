@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -32,12 +33,25 @@ let package = Package(
         .target(name: "GPConnect", dependencies: ["FHIR"], swiftSettings: strict),
         // Reference data set (test-data.md) as data files, loaded through the store protocols.
         .target(name: "GPConnectSeed", dependencies: ["GPConnect"], resources: [.copy("Data")], swiftSettings: strict),
-        // SQLite adapter for the store protocols.
+        // The store protocols implemented once in SQL, over a small `SQLDatabase` seam.
+        .target(name: "GPConnectSQL", dependencies: ["GPConnect"], swiftSettings: strict),
+        // SQLite backend: the embedded default.
         .target(
             name: "GPConnectSQLite",
             dependencies: [
-                "GPConnect",
+                "GPConnect", "GPConnectSQL",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: strict
+        ),
+        // PostgreSQL backend: several instances sharing one database.
+        .target(
+            name: "GPConnectPostgres",
+            dependencies: [
+                "GPConnect", "GPConnectSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Migrations")],
@@ -47,7 +61,7 @@ let package = Package(
         .target(
             name: "GPConnectServer",
             dependencies: [
-                "GPConnect", "GPConnectSQLite", "GPConnectSeed",
+                "GPConnect", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,12 +79,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the test targets: a real PostgreSQL for the tests that need one.
+        .target(
+            name: "GPConnectTestSupport", dependencies: ["GPConnect", "GPConnectSQL", "GPConnectPostgres"], path: "Tests/Support",
+            swiftSettings: strict),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"], swiftSettings: strict),
-        .testTarget(name: "GPConnectTests", dependencies: ["GPConnect", "GPConnectSeed", "GPConnectSQLite"], swiftSettings: strict),
+        .testTarget(
+            name: "GPConnectTests",
+            dependencies: ["GPConnect", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "GPConnectServer", "GPConnectSQLite", "GPConnectSeed",
+                "GPConnectServer", "GPConnectSQL", "GPConnectSQLite", "GPConnectSeed", "GPConnectTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),

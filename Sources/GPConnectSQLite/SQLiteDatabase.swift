@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectSQL
 import Logging
 import NIOCore
 import NIOPosix
@@ -11,7 +12,8 @@ import Synchronization
 ///
 /// Every write runs in `BEGIN IMMEDIATE … COMMIT`, so writers in other processes on the same file
 /// queue on SQLite's own lock (with a busy timeout) rather than interleaving.
-public final class GPConnectSQLiteDatabase: Sendable {
+public final class GPConnectSQLiteDatabase: SQLDatabase {
+    public var dialect: SQLDialect { .sqlite }
     let writer: SQLiteConnection
     let readers: [SQLiteConnection]
     let writeLock = AsyncLock()
@@ -52,22 +54,23 @@ public final class GPConnectSQLiteDatabase: Sendable {
     }
 
     public func close() async {
+        // Closing the last connection checkpoints the WAL into the database file.
         try? await writer.close()
         for reader in readers { try? await reader.close() }
     }
 
     /// Runs a read-only query on one of the reader connections.
-    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    public func read(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try await readers[index % readers.count].query(sql, binds)
+        return try await readers[index % readers.count].query(sql, binds.map(\.sqlite)).map(SQLRow.init)
     }
 
-    /// Runs `body` in a write transaction on the writer connection.
-    func write<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer connection.
+    public func write<T: Sendable>(_ body: (any SQLConnection) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             _ = try await writer.query("BEGIN IMMEDIATE")
             do {
-                let result = try await body(writer)
+                let result = try await body(Connection(connection: writer))
                 _ = try await writer.query("COMMIT")
                 return result
             } catch {
@@ -76,46 +79,48 @@ public final class GPConnectSQLiteDatabase: Sendable {
             }
         }
     }
-}
 
-/// Numbered migrations shipped as SQL files, applied in order and recorded in `schema_migrations`.
-public enum SQLiteMigrations {
-    /// `(version, name, sql)` of every migration in the bundle, in order.
-    public static func all() throws -> [(Int, String, String)] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else { return [] }
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
-        return try files.compactMap { file in
-            guard let version = Int(file.prefix { $0.isNumber }) else { return nil }
-            let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            return (version, file, sql)
+    struct Connection: SQLConnection {
+        let connection: SQLiteConnection
+
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await connection.query(sql, binds.map(\.sqlite)).map(SQLRow.init)
         }
     }
+}
+
+extension SQLValue {
+    var sqlite: SQLiteData {
+        switch self {
+        case .text(let text): .text(text)
+        case .integer(let number): .integer(number)
+        case .null: .null
+        }
+    }
+}
+
+extension SQLRow {
+    init(_ row: SQLiteRow) {
+        var values: [String: SQLValue] = [:]
+        for column in row.columns {
+            switch column.data {
+            case .text(let text): values[column.name] = .text(text)
+            case .integer(let number): values[column.name] = .integer(number)
+            case .float(let number): values[column.name] = .integer(Int(number))
+            case .blob, .null: values[column.name] = .null
+            }
+        }
+        self.init(values)
+    }
+}
+
+/// The SQLite migrations shipped with this module.
+public enum SQLiteMigrations {
+    public static func all() throws -> [SQLMigrations.Migration] { try SQLMigrations.load(from: Bundle.module) }
 
     /// Applies pending migrations. Returns the names of those applied.
     @discardableResult
     public static func migrate(_ database: GPConnectSQLiteDatabase) async throws -> [String] {
-        try await database.write { connection in
-            _ = try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            let applied = Set(
-                try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
-            var names: [String] = []
-            for (version, name, sql) in try all() where !applied.contains(version) {
-                for statement in statements(sql) { _ = try await connection.query(statement) }
-                _ = try await connection.query(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [.integer(version), .text(name), .text(ISO8601.instant(Date()))])
-                names.append(name)
-            }
-            return names
-        }
-    }
-
-    /// Splits a migration file into statements (no statement in our migrations contains `;`
-    /// inside a literal).
-    static func statements(_ sql: String) -> [String] {
-        let withoutComments = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(
-            separator: "\n")
-        return withoutComments.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        try await SQLMigrations.migrate(database, migrations: all())
     }
 }

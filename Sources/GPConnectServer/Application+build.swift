@@ -1,6 +1,6 @@
 import Foundation
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
 import GPConnectSeed
 import HTTPTypes
 import Hummingbird
@@ -12,8 +12,8 @@ import Logging
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "gpconnect")
     logger.logLevel = configuration.logLevel
-    let database = try await GPConnectSQLiteDatabase.open(path: configuration.databasePath, logger: logger)
-    let (stores, demographics) = Stores.sqlite(database)
+    let database = try await openDatabase(configuration.databasePath, logger: logger)
+    let (stores, demographics) = Stores.sql(database)
     if configuration.seedWhenEmpty, try await stores.directory.practices().isEmpty {
         let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
         logger.info("Seeded reference data: \(summary)")

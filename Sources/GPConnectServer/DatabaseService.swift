@@ -1,9 +1,9 @@
-import GPConnectSQLite
+import GPConnectSQL
 import ServiceLifecycle
 
 /// Closes the database when the application shuts down.
 struct DatabaseService: Service {
-    let database: GPConnectSQLiteDatabase
+    let database: any SQLDatabase
 
     func run() async throws {
         try? await gracefulShutdown()

@@ -6,7 +6,8 @@ import Logging
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// SQLite database file; created, migrated and seeded on first start.
+    /// SQLite database file, or a `postgres://user:password@host:port/database` URL; created (SQLite),
+    /// migrated and seeded on first start.
     public var databasePath: String
     /// Load the reference data set when the database holds no practice yet.
     public var seedWhenEmpty: Bool

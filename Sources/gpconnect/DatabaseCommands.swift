@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
 import GPConnectSeed
+import GPConnectServer
 
 /// `gpconnect db …`: database maintenance.
 struct Database: AsyncParsableCommand {
@@ -14,12 +15,13 @@ struct Database: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let path = try common.serverConfiguration().databasePath
-            let database = try await GPConnectSQLiteDatabase.open(path: path)
-            let applied = try await SQLiteMigrations.migrate(database)
+            let location = try common.serverConfiguration().databasePath
+            // Opening applies every pending migration (numbered SQL files per dialect).
+            let database = try await openDatabase(location)
+            let versions = try await database.read("SELECT version, name FROM schema_migrations ORDER BY version")
             await database.close()
-            print("\(path): migrated (\(try SQLiteMigrations.all().count) migrations known; opening applied any pending)")
-            _ = applied
+            for row in versions { print("\(row.integer("version") ?? 0)\t\(row.text("name") ?? "")") }
+            print("\(location.hasPrefix("postgres") ? "PostgreSQL database" : location): schema up to date")
         }
     }
 }
@@ -32,8 +34,8 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
-        let database = try await GPConnectSQLiteDatabase.open(path: path)
-        let (stores, demographics) = Stores.sqlite(database)
+        let database = try await openDatabase(path)
+        let (stores, demographics) = Stores.sql(database)
         let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
         await database.close()
         print("\(path): seeded \(summary)")
@@ -57,9 +59,9 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
-        let database = try await GPConnectSQLiteDatabase.open(path: path)
+        let database = try await openDatabase(path)
         defer { Task { await database.close() } }
-        let store = SQLiteAuditStore(database: database)
+        let store = SQLAuditStore(database: database)
         if verify {
             var previous = AuditEntry.genesisHash
             var sequence: Int64 = 0

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
+import GPConnectServer
 
 /// `gpconnect diary …`: the practice diary as practice staff manage it — the provider is the GP
 /// system here.
@@ -16,9 +17,9 @@ struct DiaryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "ODS code of the practice.")
         var practice = "B82617"
 
-        func open() async throws -> (GPConnectSQLiteDatabase, Stores) {
-            let database = try await GPConnectSQLiteDatabase.open(path: try common.serverConfiguration().databasePath)
-            let stores = Stores.sqlite(database).0
+        func open() async throws -> (any SQLDatabase, Stores) {
+            let database = try await openDatabase(try common.serverConfiguration().databasePath)
+            let stores = Stores.sql(database).0
             guard try await stores.directory.practice(ods: practice) != nil else {
                 await database.close()
                 throw ValidationError("No practice \(practice) in this database")

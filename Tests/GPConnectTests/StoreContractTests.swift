@@ -1,12 +1,47 @@
 import Foundation
 import GPConnect
+import GPConnectPostgres
+import GPConnectSQL
 import GPConnectSQLite
 import GPConnectSeed
+import GPConnectTestSupport
 import Testing
 
 /// The behaviour every store backend must share. Runs against SQLite here; a PostgreSQL adapter
 /// runs the same functions.
 enum StoreContract {
+    /// Twenty concurrent bookings of one slot through the store: exactly one is stored.
+    static func bookingsOfOneSlotSucceedOnce(_ stores: Stores) async throws {
+        try await Diary(stores: stores).release(practice: "B82617", now: Date())
+        let slot = try #require(
+            try await stores.diary.freeSlots(practice: "B82617", from: Date(), to: Date().addingTimeInterval(3 * 86_400)).first)
+        let organization = BookingOrganization(ods: "B82617", name: "Test", telecom: [ContactPoint(system: "phone", value: "1")], type: nil)
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let appointment = AppointmentRecord(
+                        id: "", patientID: String(index % 8 + 1), locationID: "16", practitionerID: "1", scheduleID: slot.scheduleID,
+                        slotIDs: [slot.id], start: slot.start, end: slot.end, created: "2026-01-01T00:00:00+00:00", description: "race",
+                        comment: nil, bookingOrganization: organization, deliveryChannel: slot.deliveryChannel,
+                        practitionerRole: Code(system: CodeSystemURL.sdsJobRoleName, code: "R0260"), serviceCategory: nil,
+                        serviceType: slot.serviceType, provenance: [])
+                    do {
+                        _ = try await stores.appointments.book(appointment, practice: "B82617")
+                        return true
+                    } catch StoreError.conflict {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        let stored = try await stores.appointments.appointments(practice: "B82617", from: slot.start, to: slot.end)
+        #expect(stored.count == 1)
+        let after = try await stores.diary.slots(practice: "B82617", ids: [slot.id])
+        #expect(after.first?.status == .busy)
+    }
+
     static func conditionalPatientWrites(_ stores: Stores) async throws {
         let patient = PatientRecord(
             id: "900", nhsNumber: NHSNumber("9651258500")!, name: PersonName(family: "REA", given: ["Clive"]), gender: "male",
@@ -71,7 +106,11 @@ struct SQLiteStoreTests {
     func withStores(_ body: (Stores) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-store-\(UUID().uuidString)/db.sqlite").path
         let database = try await GPConnectSQLiteDatabase.open(path: path)
-        let (stores, demographics) = Stores.sqlite(database)
+        try await Self.seeded(database, body)
+    }
+
+    static func seeded(_ database: any SQLDatabase, _ body: (Stores) async throws -> Void) async throws {
+        let (stores, demographics) = Stores.sql(database)
         try await ReferenceData.seed(stores: stores, demographics: demographics)
         do {
             try await body(stores)
@@ -115,5 +154,38 @@ struct SQLiteStoreTests {
         let again = try await SQLiteMigrations.migrate(reopened)
         #expect(again.isEmpty)
         await reopened.close()
+    }
+}
+
+/// The same contract on PostgreSQL.
+@Suite("PostgreSQL stores", .enabled(if: TestPostgres.available, "needs GPCONNECT_TEST_POSTGRES"))
+struct PostgresStoreTests {
+    func withStores(_ body: (Stores) async throws -> Void) async throws {
+        let (database, _) = try await TestPostgres.freshDatabase()
+        try await SQLiteStoreTests.seeded(database, body)
+    }
+
+    @Test func conditionalPatientWrites() async throws { try await withStores(StoreContract.conditionalPatientWrites) }
+    @Test func patientIDsAreUniqueUnderConcurrency() async throws {
+        try await withStores(StoreContract.patientIDsAreUniqueUnderConcurrency)
+    }
+    @Test func auditChainSurvivesConcurrentAppends() async throws {
+        try await withStores(StoreContract.auditChainSurvivesConcurrentAppends)
+    }
+    @Test func bookingsOfOneSlotSucceedOnceUnderConcurrency() async throws {
+        try await withStores(StoreContract.bookingsOfOneSlotSucceedOnce)
+    }
+
+    @Test func migrationsAreRecordedAndNotReapplied() async throws {
+        let (database, url) = try await TestPostgres.freshDatabase()
+        let versions = try await database.read("SELECT version FROM schema_migrations ORDER BY version").compactMap {
+            $0.integer("version")
+        }
+        #expect(versions == [1, 2])
+        await database.close()
+        let again = try await GPConnectPostgresDatabase.open(url: url)
+        let count = try await again.read("SELECT COUNT(*) AS n FROM schema_migrations").first?.integer("n")
+        #expect(count == 2)
+        await again.close()
     }
 }

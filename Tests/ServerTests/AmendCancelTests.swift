@@ -1,7 +1,8 @@
 import FHIR
 import Foundation
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
+import GPConnectServer
 import HTTPTypes
 import Testing
 
@@ -200,8 +201,8 @@ struct AmendCancelTests {
                 body["status"] = "cancelled"
                 body.add("extension", Client.cancellation("double booked"))
             }
-            let database = try await GPConnectSQLiteDatabase.open(path: client.databasePath)
-            let stored = try await SQLiteDiaryStore(database: database).appointment(practice: "B82617", id: appointment["id"]?.string ?? "")
+            let database = try await openDatabase(client.databasePath)
+            let stored = try await SQLDiaryStore(database: database).appointment(practice: "B82617", id: appointment["id"]?.string ?? "")
             await database.close()
             #expect(stored?.provenance.map(\.action) == ["booked", "amended", "cancelled"])
             #expect(

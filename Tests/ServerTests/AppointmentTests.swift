@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
 import GPConnectServer
+import GPConnectTestSupport
 import HTTPTypes
 import Testing
 
@@ -318,10 +319,57 @@ struct SharedDatabaseTests {
                 #expect(!other.entries.contains { $0["id"] == slot["id"] })
             }
         }
-        let database = try await GPConnectSQLiteDatabase.open(path: path)
-        let entries = try await SQLiteAuditStore(database: database).entries(after: 0, limit: 10_000)
+        let database = try await openDatabase(path)
+        let entries = try await SQLAuditStore(database: database).entries(after: 0, limit: 10_000)
         await database.close()
         #expect(entries.count >= 18)
+        #expect(AuditEntry.firstBroken(entries, previousHash: AuditEntry.genesisHash) == nil)
+    }
+}
+
+/// The same race on PostgreSQL: two provider instances on one database, as when several
+/// processes share load.
+@Suite("Two servers on one PostgreSQL database", .enabled(if: TestPostgres.available, "needs GPCONNECT_TEST_POSTGRES"))
+struct PostgresSharedDatabaseTests {
+    @Test func bookingsAndRegistrationsRacingThroughTwoInstancesSucceedOnce() async throws {
+        let (database, url) = try await TestPostgres.freshDatabase()
+        await database.close()
+        let first = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: url, logLevel: .error))
+        let second = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: url, logLevel: .error))
+        try await first.test(.live) { one in
+            try await second.test(.live) { two in
+                let clients = [Client(client: one, databasePath: url), Client(client: two, databasePath: url)]
+                let search = try await clients[0].freeSlots()
+                let slot = try #require(search.entries.first { $0["resourceType"]?.string == "Slot" })
+                let body = FHIRJSON.encodeString(Client.bookingBody(slot: slot, schedule: nil, patientID: "4", locationID: "16"))
+                let registration = FHIRJSON.encodeString(RegisterPatientTests.body())
+                let (bookings, registrations) = try await withThrowingTaskGroup(of: (Bool, Int).self) { group in
+                    for index in 0..<16 {
+                        group.addTask { (true, try await clients[index % 2].request(.bookAppointment, "Appointment", body: body).status) }
+                        group.addTask {
+                            (
+                                false,
+                                try await clients[index % 2].request(.registerPatient, "Patient/$gpc.registerpatient", body: registration)
+                                    .status
+                            )
+                        }
+                    }
+                    return try await group.reduce(into: ([Int](), [Int]())) { result, outcome in
+                        if outcome.0 { result.0.append(outcome.1) } else { result.1.append(outcome.1) }
+                    }
+                }
+                #expect(bookings.filter { $0 == 201 }.count == 1)
+                #expect(bookings.filter { $0 == 409 }.count == 15)
+                #expect(registrations.filter { $0 == 200 }.count == 1)
+                #expect(registrations.filter { $0 == 409 }.count == 15)
+                let read = try await clients[1].request(.readPatient, "Patient/2")
+                #expect(read.status == 200)
+            }
+        }
+        let check = try await openDatabase(url)
+        let entries = try await SQLAuditStore(database: check).entries(after: 0, limit: 10_000)
+        await check.close()
+        #expect(entries.count >= 34)
         #expect(AuditEntry.firstBroken(entries, previousHash: AuditEntry.genesisHash) == nil)
     }
 }

@@ -1,14 +1,15 @@
 import FHIR
 import GPConnect
-import GPConnectSQLite
+import GPConnectSQL
+import GPConnectServer
 import HTTPTypes
 import Testing
 
 @Suite("Audit trail")
 struct AuditTrailTests {
     func entries(_ client: Client) async throws -> [AuditEntry] {
-        let database = try await GPConnectSQLiteDatabase.open(path: client.databasePath)
-        let entries = try await SQLiteAuditStore(database: database).entries(after: 0, limit: 1000)
+        let database = try await openDatabase(client.databasePath)
+        let entries = try await SQLAuditStore(database: database).entries(after: 0, limit: 1000)
         await database.close()
         return entries
     }

@@ -25,7 +25,7 @@ public struct AppointmentManagement: Sendable {
             $0.offered && $0.restriction.matches(searchType: query.organizationType, searchODS: query.odsCode)
         }
         var entries = slots.map(\.fhir)
-        guard !slots.isEmpty else { return GPConnectResponse(resource: Bundle.searchset([])) }
+        guard !slots.isEmpty else { return GPConnectResponse(resource: FHIRBundle.searchset([])) }
         var schedules: [ScheduleRecord] = []
         for id in orderedUnique(slots.map(\.scheduleID)) {
             if let schedule = try await stores.diary.schedule(practice: practice, id: id) { schedules.append(schedule) }
@@ -50,7 +50,7 @@ public struct AppointmentManagement: Sendable {
         for id in orderedUnique(organizationIDs) {
             if let organization = try await stores.directory.organization(practice: practice, id: id) { entries.append(organization.fhir) }
         }
-        return GPConnectResponse(resource: Bundle.searchset(entries))
+        return GPConnectResponse(resource: FHIRBundle.searchset(entries))
     }
 
     // MARK: A2 Book
@@ -154,7 +154,7 @@ public struct AppointmentManagement: Sendable {
         }
         let (from, to) = try Self.retrieveRange(request.query, now: request.now)
         let appointments = try await stores.appointments.appointments(practice: practice, patientID: patient.id, from: from, to: to)
-        return GPConnectResponse(resource: Bundle.searchset(appointments.map(\.fhir)), auditPatient: patient.nhsNumber.value)
+        return GPConnectResponse(resource: FHIRBundle.searchset(appointments.map(\.fhir)), auditPatient: patient.nhsNumber.value)
     }
 
     /// `start=ge{yyyy-mm-dd}&start=le{yyyy-mm-dd}`: both required, dates only, not in the past,

@@ -168,6 +168,13 @@ public struct BookingOrganization: Sendable, Codable, Equatable {
     public var telecom: [ContactPoint]
     /// `GPConnect-OrganisationType-1` code, when sent.
     public var type: Code?
+
+    public init(ods: String, name: String, telecom: [ContactPoint], type: Code?) {
+        self.ods = ods
+        self.name = name
+        self.telecom = telecom
+        self.type = type
+    }
 }
 
 /// An appointment in the practice diary.

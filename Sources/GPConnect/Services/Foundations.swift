@@ -29,7 +29,7 @@ public struct Foundations: Sendable {
             }
             if patient.isVisible { found.append(patient.fhir(practice: request.practice)) }
         }
-        return GPConnectResponse(resource: Bundle.searchset(found), auditPatient: nhsNumber.value)
+        return GPConnectResponse(resource: FHIRBundle.searchset(found), auditPatient: nhsNumber.value)
     }
 
     /// The unverified-record rule (foundations.md F2): trace an active patient whose NHS number was
@@ -68,7 +68,7 @@ public struct Foundations: Sendable {
             throw GPConnectError(.invalidIdentifierSystem, "Practitioner search supports only \(IdentifierSystem.sdsUserID)")
         }
         let found = try await stores.directory.practitioners(practice: request.practice.ods, sdsUserID: token.value)
-        return GPConnectResponse(resource: Bundle.searchset(found.map(\.fhir)))
+        return GPConnectResponse(resource: FHIRBundle.searchset(found.map(\.fhir)))
     }
 
     /// F5: `GET /Practitioner/{id}`.
@@ -87,7 +87,7 @@ public struct Foundations: Sendable {
             throw GPConnectError(.invalidIdentifierSystem, "Organization search supports only \(IdentifierSystem.odsOrganizationCode)")
         }
         let found = try await stores.directory.organizations(practice: request.practice.ods, odsCode: token.value)
-        return GPConnectResponse(resource: Bundle.searchset(found.map(\.fhir)))
+        return GPConnectResponse(resource: FHIRBundle.searchset(found.map(\.fhir)))
     }
 
     /// F7: `GET /Organization/{id}`.

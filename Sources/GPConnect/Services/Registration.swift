@@ -86,7 +86,7 @@ public struct Registration: Sendable {
             throw GPConnectError(.duplicateRejected, "The patient is already registered at this practice")
         }
         return GPConnectResponse(
-            resource: Bundle.searchset([record.fhir(practice: request.practice)]), auditPatient: record.nhsNumber.value,
+            resource: FHIRBundle.searchset([record.fhir(practice: request.practice)]), auditPatient: record.nhsNumber.value,
             auditResource: "Patient/\(record.id)/_history/\(record.version)")
     }
 

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectSQL
 import GPConnectSQLite
 import GPConnectSeed
 import GPConnectServer
@@ -22,7 +23,7 @@ enum TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-tests-\(UUID().uuidString)")
         let path = directory.appendingPathComponent("template.sqlite").path
         let database = try await GPConnectSQLiteDatabase.open(path: path)
-        let (stores, demographics) = Stores.sqlite(database)
+        let (stores, demographics) = Stores.sql(database)
         try await ReferenceData.seed(stores: stores, demographics: demographics)
         await database.close()  // closing the last connection checkpoints the WAL into the file
         template.withLock { $0 = path }

@@ -1,11 +1,10 @@
 import GPConnect
-import SQLiteNIO
 
 /// ``DirectoryStore`` on SQLite.
-public struct SQLiteDirectoryStore: DirectoryStore {
-    let database: GPConnectSQLiteDatabase
+public struct SQLDirectoryStore: DirectoryStore {
+    let database: any SQLDatabase
 
-    public init(database: GPConnectSQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     public func practice(ods: String) async throws -> Practice? {
         try await database.read("SELECT record FROM practices WHERE ods = ?", [.text(ods)])

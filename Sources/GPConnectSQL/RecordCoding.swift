@@ -1,17 +1,16 @@
 import Foundation
 import GPConnect
-import SQLiteNIO
 
 /// Records are stored as JSON documents beside the columns that index them.
 enum RecordCoding {
-    static func encode<T: Encodable>(_ value: T) throws -> SQLiteData {
+    static func encode<T: Encodable>(_ value: T) throws -> SQLValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ row: SQLiteRow, column: String = "record") throws -> T {
-        guard case .text(let text)? = row.column(column) else { throw StoreError.corrupt("\(T.self) row has no \(column)") }
+    static func decode<T: Decodable>(_ type: T.Type, _ row: SQLRow, column: String = "record") throws -> T {
+        guard let text = row.text(column) else { throw StoreError.corrupt("\(T.self) row has no \(column)") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {

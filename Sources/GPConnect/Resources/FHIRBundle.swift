@@ -1,7 +1,7 @@
 import FHIR
 
 /// Bundles GP Connect returns.
-public enum Bundle {
+public enum FHIRBundle {
     /// A `searchset` Bundle (`GPConnect-Searchset-Bundle-1`). Providers do not populate `fullUrl`.
     public static func searchset(_ resources: [FHIRElement], id: String? = nil) -> FHIRElement {
         var object: FHIRObject = ["resourceType": "Bundle"]

@@ -1,16 +1,15 @@
 import Foundation
 import GPConnect
-import SQLiteNIO
 
 /// ``DiaryStore`` and ``AppointmentStore`` on SQLite.
 ///
 /// Booking flips every slot from `free` to `busy` with `UPDATE … WHERE status = 'free'` and
 /// stores the appointment in the same `BEGIN IMMEDIATE` transaction; if fewer slots changed than
 /// were asked for, the transaction rolls back and the booking is a conflict.
-public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
-    let database: GPConnectSQLiteDatabase
+public struct SQLDiaryStore: DiaryStore, AppointmentStore {
+    let database: any SQLDatabase
 
-    public init(database: GPConnectSQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     // MARK: Schedules
 
@@ -38,7 +37,7 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
     public func addSlots(_ slots: [SlotRecord], practice: String) async throws -> Int {
         var added = 0
         for chunk in stride(from: 0, to: slots.count, by: 200).map({ Array(slots[$0..<min($0 + 200, slots.count)]) }) {
-            var binds: [SQLiteData] = []
+            var binds: [SQLValue] = []
             for slot in chunk {
                 binds += [
                     .text(practice), .text(slot.id), .text(slot.scheduleID), .integer(Int(slot.start.timeIntervalSince1970)),
@@ -63,21 +62,21 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
     static let slotColumns =
         "id, schedule_id, start_time, end_time, status, version, delivery_channel, bookable, restricted_types, restricted_ods, service_type"
 
-    func slot(_ row: SQLiteRow) throws -> SlotRecord {
+    func slot(_ row: SQLRow) throws -> SlotRecord {
         func text(_ name: String) throws -> String {
-            guard let value = row.column(name)?.string else { throw StoreError.corrupt("slot row has no \(name)") }
+            guard let value = row.text(name) else { throw StoreError.corrupt("slot row has no \(name)") }
             return value
         }
         func list(_ name: String) throws -> [String] { try text(name).split(separator: ",").map(String.init) }
-        guard let start = row.column("start_time")?.integer, let end = row.column("end_time")?.integer,
+        guard let start = row.integer("start_time"), let end = row.integer("end_time"),
             let status = SlotRecord.Status(rawValue: try text("status"))
         else { throw StoreError.corrupt("slot row") }
         return SlotRecord(
             id: try text("id"), scheduleID: try text("schedule_id"), start: Date(timeIntervalSince1970: TimeInterval(start)),
             end: Date(timeIntervalSince1970: TimeInterval(end)), status: status, deliveryChannel: try text("delivery_channel"),
-            bookable: row.column("bookable")?.integer == 1,
+            bookable: row.integer("bookable") == 1,
             restriction: BookingRestriction(organizationTypes: try list("restricted_types"), odsCodes: try list("restricted_ods")),
-            serviceType: try text("service_type"), version: String(row.column("version")?.integer ?? 1))
+            serviceType: try text("service_type"), version: String(row.integer("version") ?? 1))
     }
 
     public func freeSlots(practice: String, from: Date, to: Date) async throws -> [SlotRecord] {
@@ -183,15 +182,15 @@ public struct SQLiteDiaryStore: DiaryStore, AppointmentStore {
     }
 
     /// The practice's next appointment id, inside the caller's transaction.
-    static func nextID(practice: String, connection: SQLiteConnection) async throws -> String {
+    static func nextID(practice: String, connection: any SQLConnection) async throws -> String {
         let rows = try await connection.query(
             """
             INSERT INTO id_sequences (practice, kind, next)
             SELECT ?, 'appointment', COALESCE(MAX(CAST(id AS INTEGER)), 0) + 2 FROM appointments WHERE practice = ?
-            ON CONFLICT (practice, kind) DO UPDATE SET next = next + 1
+            ON CONFLICT (practice, kind) DO UPDATE SET next = id_sequences.next + 1
             RETURNING next - 1 AS id
             """, [.text(practice), .text(practice)])
-        guard let id = rows.first?.column("id")?.integer else { throw StoreError.corrupt("id sequence") }
+        guard let id = rows.first?.integer("id") else { throw StoreError.corrupt("id sequence") }
         return String(id)
     }
 }

@@ -1,12 +1,11 @@
 import GPConnect
-import SQLiteNIO
 
 /// ``PatientStore`` on SQLite. The conditional write is a guarded `UPDATE … WHERE version = ?`
 /// or an `INSERT` that the `(practice, nhs_number)` and `(practice, id)` keys refuse.
-public struct SQLitePatientStore: PatientStore {
-    let database: GPConnectSQLiteDatabase
+public struct SQLPatientStore: PatientStore {
+    let database: any SQLDatabase
 
-    public init(database: GPConnectSQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     public func patient(practice: String, id: String) async throws -> PatientRecord? {
         try await database.read("SELECT record FROM patients WHERE practice = ? AND id = ?", [.text(practice), .text(id)])
@@ -52,17 +51,17 @@ public struct SQLitePatientStore: PatientStore {
             let rows = try await connection.query(
                 "UPDATE id_sequences SET next = next + 1 WHERE practice = ? AND kind = 'patient' RETURNING next - 1 AS id",
                 [.text(practice)])
-            guard let id = rows.first?.column("id")?.integer else { throw StoreError.corrupt("id sequence") }
+            guard let id = rows.first?.integer("id") else { throw StoreError.corrupt("id sequence") }
             return String(id)
         }
     }
 }
 
 /// ``DemographicsStore`` on SQLite: the PDS stand-in.
-public struct SQLiteDemographicsStore: DemographicsStore {
-    let database: GPConnectSQLiteDatabase
+public struct SQLDemographicsStore: DemographicsStore {
+    let database: any SQLDatabase
 
-    public init(database: GPConnectSQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     public func lookup(nhsNumber: NHSNumber) async throws -> DemographicsRecord? {
         try await database.read("SELECT record FROM demographics WHERE nhs_number = ?", [.text(nhsNumber.value)])

@@ -1,6 +1,5 @@
 import Foundation
 import GPConnect
-import SQLiteNIO
 import Synchronization
 
 /// ``AuditStore`` on SQLite.
@@ -10,8 +9,8 @@ import Synchronization
 /// `BEGIN IMMEDIATE` transaction. Every caller resumes only after its entry is committed, so
 /// nothing is answered unaudited, and concurrent appends (even from other processes) cannot fork
 /// the chain.
-public final class SQLiteAuditStore: AuditStore, Sendable {
-    let database: GPConnectSQLiteDatabase
+public final class SQLAuditStore: AuditStore, Sendable {
+    let database: any SQLDatabase
     let queue = Mutex(Queue())
     /// Entries per transaction at most (SQLite allows 32766 bound variables; 10 per entry).
     static let maximumBatch = 500
@@ -21,7 +20,7 @@ public final class SQLiteAuditStore: AuditStore, Sendable {
         var flushing = false
     }
 
-    public init(database: GPConnectSQLiteDatabase) { self.database = database }
+    public init(database: any SQLDatabase) { self.database = database }
 
     @discardableResult
     public func append(_ event: AuditEvent) async throws -> AuditEntry {
@@ -56,11 +55,15 @@ public final class SQLiteAuditStore: AuditStore, Sendable {
 
     func write(_ events: [AuditEvent]) async throws -> [AuditEntry] {
         try await database.write { connection in
+            if database.dialect == .postgres {
+                // Appenders in other processes wait here: the chain head is read and extended by one at a time.
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(727274)")
+            }
             let head = try await connection.query("SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1")
-            var sequence = (head.first?.column("sequence")?.integer).map { Int64($0) } ?? 0
-            var previous = head.first?.column("hash")?.string ?? AuditEntry.genesisHash
+            var sequence = (head.first?.integer("sequence")).map { Int64($0) } ?? 0
+            var previous = head.first?.text("hash") ?? AuditEntry.genesisHash
             var entries: [AuditEntry] = []
-            var binds: [SQLiteData] = []
+            var binds: [SQLValue] = []
             for event in events {
                 sequence += 1
                 let body = event.canonicalBytes
@@ -88,22 +91,22 @@ public final class SQLiteAuditStore: AuditStore, Sendable {
             [.integer(Int(sequence)), .integer(limit)]
         ).map { row in
             AuditEntry(
-                sequence: Int64(row.column("sequence")?.integer ?? 0),
+                sequence: Int64(row.integer("sequence") ?? 0),
                 event: try RecordCoding.decode(AuditEvent.self, row, column: "event"),
-                previousHash: row.column("previous_hash")?.string ?? "", hash: row.column("hash")?.string ?? "")
+                previousHash: row.text("previous_hash") ?? "", hash: row.text("hash") ?? "")
         }
     }
 }
 
 extension Stores {
-    /// All stores on one SQLite database.
-    public static func sqlite(_ database: GPConnectSQLiteDatabase) -> (Stores, SQLiteDemographicsStore) {
-        let demographics = SQLiteDemographicsStore(database: database)
-        let diary = SQLiteDiaryStore(database: database)
+    /// All stores on one SQL database, and the demographics store (for seeding).
+    public static func sql(_ database: any SQLDatabase) -> (Stores, SQLDemographicsStore) {
+        let demographics = SQLDemographicsStore(database: database)
+        let diary = SQLDiaryStore(database: database)
         return (
             Stores(
-                directory: SQLiteDirectoryStore(database: database), patients: SQLitePatientStore(database: database),
-                demographics: demographics, audit: SQLiteAuditStore(database: database), diary: diary, appointments: diary),
+                directory: SQLDirectoryStore(database: database), patients: SQLPatientStore(database: database),
+                demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary),
             demographics
         )
     }
