@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "FHIR", targets: ["FHIR"]),
         .library(name: "GPConnect", targets: ["GPConnect"]),
         .library(name: "GPConnectServer", targets: ["GPConnectServer"]),
+        .library(name: "GPConnectClient", targets: ["GPConnectClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -57,6 +58,16 @@ let package = Package(
             resources: [.copy("Migrations")],
             swiftSettings: strict
         ),
+        // Consumer side: a client for any GP Connect provider. Knows the contract, never the server.
+        .target(
+            name: "GPConnectClient",
+            dependencies: [
+                "FHIR", "GPConnect",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Hummingbird application: the request pipeline and the route collections.
         .target(
             name: "GPConnectServer",
@@ -72,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "gpconnect",
             dependencies: [
-                "GPConnectServer",
+                "GPConnectServer", "GPConnectClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -91,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "GPConnectServer", "GPConnectSQL", "GPConnectSQLite", "GPConnectSeed", "GPConnectTestSupport",
+                "GPConnectServer", "GPConnectSQL", "GPConnectSQLite", "GPConnectSeed", "GPConnectTestSupport", "GPConnectClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -39,8 +39,11 @@ public final class GPConnectPostgresDatabase: SQLDatabase {
     }
 
     public func close() async {
-        runner.cancel()
-        _ = await runner.value
+        let runner = self.runner
+        await Task.detached {
+            runner.cancel()
+            _ = await runner.value
+        }.value
     }
 
     public func read(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {

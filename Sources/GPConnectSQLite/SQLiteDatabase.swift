@@ -26,22 +26,32 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
     {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        try await configure(writer)
-        _ = try await writer.query("PRAGMA journal_mode = WAL")
-        var readerConnections: [SQLiteConnection] = []
-        for _ in 0..<max(1, readers) {
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await configure(reader)
-            readerConnections.append(reader)
+        // Every connection opened is closed again if opening fails half way (sqlite-nio asserts
+        // that connections are closed before they are released).
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(writer)
+            try await configure(writer)
+            _ = try await writer.query("PRAGMA journal_mode = WAL")
+            var readerConnections: [SQLiteConnection] = []
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(reader)
+                try await configure(reader)
+                readerConnections.append(reader)
+            }
+            let database = GPConnectSQLiteDatabase(path: path, writer: writer, readers: readerConnections)
+            try await SQLiteMigrations.migrate(database)
+            return database
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw error
         }
-        let database = GPConnectSQLiteDatabase(path: path, writer: writer, readers: readerConnections)
-        try await SQLiteMigrations.migrate(database)
-        return database
     }
 
     static func configure(_ connection: SQLiteConnection) async throws {
-        _ = try await connection.query("PRAGMA busy_timeout = 10000")
+        _ = try await connection.query("PRAGMA busy_timeout = 30000")
         // WAL with synchronous=NORMAL: a committed transaction survives a killed process.
         _ = try await connection.query("PRAGMA synchronous = NORMAL")
         _ = try await connection.query("PRAGMA foreign_keys = ON")
@@ -54,9 +64,18 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
     }
 
     public func close() async {
-        // Closing the last connection checkpoints the WAL into the database file.
-        try? await writer.close()
-        for reader in readers { try? await reader.close() }
+        // Detached, so that a cancelled caller (a service group shutting down) still closes
+        // every connection; closing the last one checkpoints the WAL into the database file.
+        let connections = [writer] + readers
+        await Task.detached {
+            for connection in connections {
+                do {
+                    try await connection.close()
+                } catch {
+                    // Already closed: nothing left to do.
+                }
+            }
+        }.value
     }
 
     /// Runs a read-only query on one of the reader connections.

@@ -1,0 +1,248 @@
+import FHIR
+import Foundation
+import GPConnect
+
+/// One call per interaction of Foundations, Appointment Management and Access Record Structured.
+extension GPConnectClient {
+    // MARK: Foundations
+
+    public func capabilityStatement(_ endpoint: ProviderEndpoint, capability: Capability = .foundations) async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        let interaction: Interaction =
+            switch capability {
+            case .foundations: .readMetadata
+            case .structured: .readStructuredMetadata
+            case .documents: .readDocumentsMetadata
+            }
+        return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), "CapabilityStatement")
+    }
+
+    /// Patients with this NHS number (none when the provider does not hold, or may not show, them).
+    public func findPatient(_ endpoint: ProviderEndpoint, nhsNumber: String) async throws(GPConnectClientError) -> [FHIRElement] {
+        try Self.entries(
+            try await send(
+                .searchPatient, to: endpoint, path: "Patient", query: [("identifier", IdentifierSystem.nhsNumber + "|" + nhsNumber)]),
+            "Patient")
+    }
+
+    public func readPatient(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
+        try Self.resource(try await send(.readPatient, to: endpoint, path: "Patient/\(id)"), "Patient")
+    }
+
+    /// Registers a patient temporarily: `patient` is a `CareConnect-GPC-Patient-1` Patient.
+    public func registerPatient(_ endpoint: ProviderEndpoint, patient: FHIRElement) async throws(GPConnectClientError) -> FHIRElement {
+        let body: FHIRElement = ["resourceType": "Parameters", "parameter": [["name": "registerPatient", "resource": patient]]]
+        let patients = try Self.entries(
+            try await send(.registerPatient, to: endpoint, path: "Patient/$gpc.registerpatient", body: body), "Patient")
+        guard let registered = patients.first else { throw .invalidResponse("the registration Bundle holds no Patient") }
+        return registered
+    }
+
+    public func findPractitioner(_ endpoint: ProviderEndpoint, sdsUserID: String) async throws(GPConnectClientError) -> [FHIRElement] {
+        try Self.entries(
+            try await send(
+                .searchPractitioner, to: endpoint, path: "Practitioner",
+                query: [("identifier", IdentifierSystem.sdsUserID + "|" + sdsUserID)]),
+            "Practitioner")
+    }
+
+    public func readPractitioner(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
+        try Self.resource(try await send(.readPractitioner, to: endpoint, path: "Practitioner/\(id)"), "Practitioner")
+    }
+
+    public func findOrganization(_ endpoint: ProviderEndpoint, odsCode: String) async throws(GPConnectClientError) -> [FHIRElement] {
+        try Self.entries(
+            try await send(
+                .searchOrganization, to: endpoint, path: "Organization",
+                query: [("identifier", IdentifierSystem.odsOrganizationCode + "|" + odsCode)]),
+            "Organization")
+    }
+
+    public func readOrganization(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
+        try Self.resource(try await send(.readOrganization, to: endpoint, path: "Organization/\(id)"), "Organization")
+    }
+
+    public func readLocation(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
+        try Self.resource(try await send(.readLocation, to: endpoint, path: "Location/\(id)"), "Location")
+    }
+
+    // MARK: Appointment Management
+
+    /// A free-slot search result: the Bundle's resources by type.
+    public struct FreeSlots: Sendable {
+        public var slots: [FHIRElement]
+        public var schedules: [FHIRElement]
+        public var practitioners: [FHIRElement]
+        public var locations: [FHIRElement]
+        public var organizations: [FHIRElement]
+
+        init(_ resources: [FHIRElement]) {
+            func of(_ type: String) -> [FHIRElement] { resources.filter { $0["resourceType"]?.string == type } }
+            slots = of("Slot")
+            schedules = of("Schedule")
+            practitioners = of("Practitioner")
+            locations = of("Location")
+            organizations = of("Organization")
+        }
+
+        public func schedule(of slot: FHIRElement) -> FHIRElement? {
+            schedules.first { "Schedule/" + ($0["id"]?.string ?? "") == slot["schedule"]?["reference"]?.string }
+        }
+
+        func actor(_ schedule: FHIRElement?, _ type: String, in resources: [FHIRElement]) -> FHIRElement? {
+            let reference = schedule?["actor"]?.items.compactMap { $0["reference"]?.string }.first { $0.hasPrefix(type + "/") }
+            return resources.first { type + "/" + ($0["id"]?.string ?? "") == reference }
+        }
+
+        public func practitioner(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Practitioner", in: practitioners) }
+        public func location(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Location", in: locations) }
+    }
+
+    /// Free slots between two instants (at most 14 days apart), optionally as a given booking
+    /// organisation would see them. Schedules, practitioners, locations and organisations are included.
+    public func searchFreeSlots(
+        _ endpoint: ProviderEndpoint, from: Date, to: Date, bookingODS: String? = nil, organizationType: String? = nil
+    ) async throws(GPConnectClientError) -> FreeSlots {
+        var query: [(String, String)] = [
+            ("start", "ge" + UKTime.format(from)), ("end", "le" + UKTime.format(to)), ("status", "free"), ("_include", "Slot:schedule"),
+            ("_include:recurse", "Schedule:actor:Practitioner"), ("_include:recurse", "Schedule:actor:Location"),
+            ("_include:recurse", "Location:managingOrganization"),
+        ]
+        if let bookingODS { query.append(("searchFilter", IdentifierSystem.odsOrganizationCode + "|" + bookingODS)) }
+        if let organizationType { query.append(("searchFilter", CodeSystemURL.organisationType + "|" + organizationType)) }
+        return FreeSlots(try Self.entries(try await send(.searchFreeSlots, to: endpoint, path: "Slot", query: query)))
+    }
+
+    /// Who is booking: the organisation contained in the appointment.
+    public struct BookingOrganisation: Sendable {
+        public var ods: String
+        public var name: String
+        public var telephone: String
+        public var type: String?
+
+        public init(ods: String, name: String, telephone: String, type: String? = nil) {
+            self.ods = ods
+            self.name = name
+            self.telephone = telephone
+            self.type = type
+        }
+    }
+
+    /// Books `slot` (a Slot from ``searchFreeSlots(_:from:to:bookingODS:organizationType:)``) for a patient.
+    public func book(
+        _ endpoint: ProviderEndpoint, slot: FHIRElement, locationID: String, patientID: String, description: String, comment: String? = nil,
+        bookedBy organisation: BookingOrganisation, now: Date = Date()
+    ) async throws(GPConnectClientError) -> (appointment: FHIRElement, etag: String?) {
+        var contained: FHIRObject = [
+            "resourceType": "Organization", "id": "1", "meta": ["profile": [.string(Profile.organization)]],
+            "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": .string(organisation.ods)]],
+        ]
+        if let type = organisation.type {
+            contained.append("type", [["coding": [["system": .string(CodeSystemURL.organisationType), "code": .string(type)]]]])
+        }
+        contained.append("name", .string(organisation.name))
+        contained.append("telecom", [["system": "phone", "value": .string(organisation.telephone), "use": "work"]])
+        var body: FHIRObject = [
+            "resourceType": "Appointment", "meta": ["profile": [.string(Profile.appointment)]], "contained": [.object(contained)],
+            "extension": [["url": .string(ExtensionURL.bookingOrganisation), "valueReference": ["reference": "#1"]]],
+            "status": "booked", "description": .string(description),
+        ]
+        body.append("start", slot["start"])
+        body.append("end", slot["end"])
+        body.append("slot", [["reference": .string("Slot/" + (slot["id"]?.string ?? ""))]])
+        body.append("created", .string(UKTime.format(now)))
+        body.append("comment", comment.map { .string($0) })
+        body.append(
+            "participant",
+            [
+                ["actor": ["reference": .string("Patient/\(patientID)")], "status": "accepted"],
+                ["actor": ["reference": .string("Location/\(locationID)")], "status": "accepted"],
+            ])
+        let response = try await send(.bookAppointment, to: endpoint, path: "Appointment", body: .object(body))
+        return (try Self.resource(response, "Appointment"), response.etag)
+    }
+
+    public func readAppointment(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
+        try Self.resource(try await send(.readAppointment, to: endpoint, path: "Appointment/\(id)"), "Appointment")
+    }
+
+    /// A patient's appointments starting on the days `from` … `through` (local dates, today or later).
+    public func patientAppointments(_ endpoint: ProviderEndpoint, patientID: String, from: Date, through: Date)
+        async throws(GPConnectClientError)
+        -> [FHIRElement]
+    {
+        try Self.entries(
+            try await send(
+                .searchPatientAppointments, to: endpoint, path: "Patient/\(patientID)/Appointment",
+                query: [("start", "ge" + UKTime.day(from)), ("start", "le" + UKTime.day(through))]),
+            "Appointment")
+    }
+
+    /// Changes description and/or comment of an appointment as read (its version goes in `If-Match`).
+    public func amend(_ endpoint: ProviderEndpoint, appointment: FHIRElement, description: String? = nil, comment: String? = nil)
+        async throws(GPConnectClientError) -> FHIRElement
+    {
+        var body = appointment.object ?? FHIRObject()
+        if let description { body["description"] = .string(description) }
+        if let comment { body["comment"] = .string(comment) }
+        return try await update(.amendAppointment, endpoint, .object(body))
+    }
+
+    /// Cancels an appointment as read, with a reason.
+    public func cancel(_ endpoint: ProviderEndpoint, appointment: FHIRElement, reason: String) async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        var body = appointment.object ?? FHIRObject()
+        body["status"] = "cancelled"
+        body["extension"] = .array(
+            (body["extension"]?.items ?? []) + [["url": .string(ExtensionURL.cancellationReason), "valueString": .string(reason)]])
+        return try await update(.cancelAppointment, endpoint, .object(body))
+    }
+
+    func update(_ interaction: Interaction, _ endpoint: ProviderEndpoint, _ body: FHIRElement) async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        guard let id = body["id"]?.string else { throw .invalidResponse("the appointment has no id") }
+        let version = body["meta"]?["versionId"]?.string
+        let response = try await send(
+            interaction, to: endpoint, path: "Appointment/\(id)", body: body, headers: version.map { [("If-Match", "W/\"\($0)\"")] } ?? [])
+        return try Self.resource(response, "Appointment")
+    }
+
+    // MARK: Access Record Structured
+
+    /// Clinical areas of `$gpc.getstructuredrecord`.
+    public enum ClinicalArea: String, Sendable, CaseIterable {
+        case allergies = "includeAllergies"
+        case medication = "includeMedication"
+        case problems = "includeProblems"
+        case consultations = "includeConsultations"
+        case immunisations = "includeImmunisations"
+        case uncategorised = "includeUncategorisedData"
+        case investigations = "includeInvestigations"
+        case referrals = "includeReferrals"
+        case diary = "includeDiaryEntries"
+    }
+
+    /// The structured record of a patient for the chosen clinical areas (a Bundle).
+    public func structuredRecord(_ endpoint: ProviderEndpoint, nhsNumber: String, areas: [ClinicalArea]) async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        var parameters: [FHIRElement] = [
+            ["name": "patientNHSNumber", "valueIdentifier": ["system": .string(IdentifierSystem.nhsNumber), "value": .string(nhsNumber)]]
+        ]
+        for area in areas {
+            switch area {
+            case .allergies:
+                parameters.append(["name": "includeAllergies", "part": [["name": "includeResolvedAllergies", "valueBoolean": true]]])
+            case .medication:
+                parameters.append(["name": "includeMedication", "part": [["name": "includePrescriptionIssues", "valueBoolean": true]]])
+            default: parameters.append(["name": .string(area.rawValue)])
+            }
+        }
+        let body: FHIRElement = ["resourceType": "Parameters", "parameter": .array(parameters)]
+        return try Self.resource(
+            try await send(.getStructuredRecord, to: endpoint, path: "Patient/$gpc.getstructuredrecord", body: body), "Bundle")
+    }
+}

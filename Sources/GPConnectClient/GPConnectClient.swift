@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import FHIR
+import Foundation
+import GPConnect
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A client for any GP Connect provider: one typed async call per interaction.
+///
+/// It builds the Spine headers and a fresh audit JWT for every request from the configured
+/// consumer identity and the interaction's scope, decodes JSON or XML into the same
+/// ``FHIRElement`` model, turns an OperationOutcome into ``GPConnectClientError/refused(status:code:diagnostics:)``,
+/// and retries reads (never commands) on connection failures and 5xx. Nothing patient-identifying
+/// is logged: the interaction, the status and the trace id only.
+public struct GPConnectClient: Sendable {
+    public var consumer: ConsumerIdentity
+    /// The consumer system's ASID (`Ssp-From`).
+    public var consumerASID: String
+    public var format: FHIRFormat
+    public var timeout: Duration
+    /// Extra attempts for idempotent reads.
+    public var retries: Int
+    let http: HTTPClient
+    let logger: Logger
+
+    public init(
+        consumer: ConsumerIdentity, consumerASID: String, http: HTTPClient = GPConnectClient.sharedHTTPClient, format: FHIRFormat = .json,
+        timeout: Duration = .seconds(10), retries: Int = 2, logger: Logger = Logger(label: "gpconnect.client")
+    ) {
+        self.consumer = consumer
+        self.consumerASID = consumerASID
+        self.http = http
+        self.format = format
+        self.timeout = timeout
+        self.retries = retries
+        self.logger = logger
+    }
+
+    /// An answer: the resource (if any) and the headers a caller may need.
+    public struct Response: Sendable {
+        public var status: Int
+        public var resource: FHIRElement?
+        public var etag: String?
+        public var location: String?
+    }
+
+    /// The HTTP client calls use unless given another: a refused connection fails at once (the
+    /// caller's retry policy decides what happens next) instead of being retried until the deadline.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(3)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    // MARK: The one request path
+
+    /// Sends one interaction. `path` is relative to the capability's service root.
+    public func send(
+        _ interaction: Interaction, to endpoint: ProviderEndpoint, path: String, query: [(String, String)] = [], body: FHIRElement? = nil,
+        headers extra: [(String, String)] = []
+    ) async throws(GPConnectClientError) -> Response {
+        let root = endpoint.serviceRoot(interaction.capability)
+        var url = root + "/" + path
+        if !query.isEmpty { url += "?" + query.map { Self.encode($0.0) + "=" + Self.encode($0.1) }.joined(separator: "&") }
+        var attempt = 0
+        while true {
+            do {
+                return try await once(interaction, endpoint: endpoint, url: url, audience: root, body: body, extra: extra)
+            } catch {
+                let retryable: Bool
+                switch error {
+                case .unreachable, .timedOut: retryable = true
+                case .refused(let status, _, _): retryable = status >= 500 && status != 501
+                case .invalidResponse: retryable = false
+                }
+                guard interaction.isQuery, retryable, attempt < retries else { throw error }
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(100 * (1 << attempt)))
+            }
+        }
+    }
+
+    func once(
+        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, body: FHIRElement?, extra: [(String, String)]
+    ) async throws(GPConnectClientError) -> Response {
+        let traceID = UUID().uuidString.lowercased()
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: interaction.method.rawValue)
+        request.headers.add(name: "Ssp-TraceID", value: traceID)
+        request.headers.add(name: "Ssp-From", value: consumerASID)
+        request.headers.add(name: "Ssp-To", value: endpoint.asid)
+        request.headers.add(name: "Ssp-InteractionID", value: interaction.id)
+        request.headers.add(
+            name: "Authorization", value: "Bearer " + AuditToken(for: interaction, consumer: consumer, audience: audience).encode())
+        request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
+        request.headers.add(name: "Accept-Encoding", value: "identity")
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: format.contentType)
+            request.body = .bytes(ByteBuffer(bytes: format.encode(body)))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await http.execute(
+                request,
+                timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            logger.debug("timed out", metadata: ["trace": .string(traceID), "interaction": .string(interaction.rawValue)])
+            throw .timedOut
+        } catch {
+            logger.debug("unreachable", metadata: ["trace": .string(traceID), "interaction": .string(interaction.rawValue)])
+            throw .unreachable(String(describing: type(of: error)))
+        }
+        let status = Int(response.status.code)
+        logger.debug(
+            "answered",
+            metadata: ["trace": .string(traceID), "interaction": .string(interaction.rawValue), "status": .stringConvertible(status)])
+        var resource: FHIRElement?
+        if bytes.readableBytes > 0 {
+            let contentType = response.headers.first(name: "Content-Type") ?? ""
+            let bodyFormat: FHIRFormat = contentType.contains("xml") ? .xml : .json
+            do {
+                resource = try bodyFormat.decode(Array(bytes.readableBytesView))
+            } catch {
+                if status >= 400 { throw .refused(status: status, code: nil, diagnostics: nil) }
+                throw .invalidResponse("the body is not FHIR \(bodyFormat.rawValue)")
+            }
+        }
+        guard (200..<300).contains(status) else {
+            let issue = resource?["issue"]?.items.first
+            throw .refused(
+                status: status, code: issue?["details"]?["coding"]?.items.first?["code"]?.string,
+                diagnostics: issue?["diagnostics"]?.string)
+        }
+        return Response(
+            status: status, resource: resource, etag: response.headers.first(name: "ETag"),
+            location: response.headers.first(name: "Location"))
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// The resource of a response that must have one.
+    static func resource(_ response: Response, _ type: String) throws(GPConnectClientError) -> FHIRElement {
+        guard let resource = response.resource, resource["resourceType"]?.string == type else {
+            throw .invalidResponse("expected a \(type)")
+        }
+        return resource
+    }
+
+    /// The entries of a searchset Bundle of one type.
+    static func entries(_ response: Response, _ type: String? = nil) throws(GPConnectClientError) -> [FHIRElement] {
+        let bundle = try resource(response, "Bundle")
+        let resources = (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }
+        guard let type else { return resources }
+        return resources.filter { $0["resourceType"]?.string == type }
+    }
+}
