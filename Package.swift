@@ -35,7 +35,8 @@ let package = Package(
         // Reference data set (test-data.md) as data files, loaded through the store protocols.
         .target(name: "GPConnectSeed", dependencies: ["GPConnect"], resources: [.copy("Data")], swiftSettings: strict),
         // The store protocols implemented once in SQL, over a small `SQLDatabase` seam.
-        .target(name: "GPConnectSQL", dependencies: ["GPConnect"], swiftSettings: strict),
+        // Migrations are one set of numbered SQL files that both dialects accept.
+        .target(name: "GPConnectSQL", dependencies: ["GPConnect"], resources: [.copy("Migrations")], swiftSettings: strict),
         // SQLite backend: the embedded default.
         .target(
             name: "GPConnectSQLite",
@@ -44,7 +45,6 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Migrations")],
             swiftSettings: strict
         ),
         // PostgreSQL backend: several instances sharing one database.
@@ -55,7 +55,6 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Migrations")],
             swiftSettings: strict
         ),
         // Consumer side: a client for any GP Connect provider. Knows the contract, never the server.
@@ -106,6 +105,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -24,7 +24,7 @@ public final class GPConnectPostgresDatabase: SQLDatabase {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = GPConnectPostgresDatabase(client: client, runner: Task { await client.run() }, logger: logger)
         do {
-            try await SQLMigrations.migrate(database, migrations: SQLMigrations.load(from: Bundle.module))
+            try await SQLMigrations.migrate(database, migrations: SQLMigrations.bundled())
         } catch {
             await database.close()
             throw error

@@ -93,6 +93,11 @@ public struct SQLDiaryStore: DiaryStore, AppointmentStore {
         ).map(slot)
     }
 
+    public func latestSlotStart(practice: String) async throws -> Date? {
+        try await database.read("SELECT MAX(start_time) AS latest FROM slots WHERE practice = ?", [.text(practice)])
+            .first?.integer("latest").map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
     public func slots(practice: String, ids: [String]) async throws -> [SlotRecord] {
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")

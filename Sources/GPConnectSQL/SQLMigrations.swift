@@ -1,14 +1,18 @@
 import Foundation
 import GPConnect
 
-/// Numbered migrations shipped as SQL files (`NNN_name.sql`, one folder per dialect), applied in
-/// order and recorded in `schema_migrations`.
+/// Numbered migrations shipped as SQL files (`NNN_name.sql`), applied in order and recorded in
+/// `schema_migrations`. One set serves both dialects: the files use only types and statements
+/// SQLite and PostgreSQL both accept (`TEXT`, `INTEGER`, `BIGINT`, composite keys, indexes).
 public enum SQLMigrations {
     public struct Migration: Sendable {
         public var version: Int
         public var name: String
         public var sql: String
     }
+
+    /// The migrations shipped with this module.
+    public static func bundled() throws -> [Migration] { try load(from: Bundle.module) }
 
     /// The migrations in a bundle's `Migrations` folder, in order.
     public static func load(from bundle: Bundle) throws -> [Migration] {

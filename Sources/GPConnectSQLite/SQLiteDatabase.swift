@@ -18,6 +18,7 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
     let readers: [SQLiteConnection]
     let writeLock = AsyncLock()
     let nextReader = Atomic<Int>(0)
+    let pool: NIOThreadPool
     public let path: String
 
     /// Opens (creating if needed) the database file and applies pending migrations.
@@ -28,24 +29,30 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Every connection opened is closed again if opening fails half way (sqlite-nio asserts
         // that connections are closed before they are released).
+        // Each database has its own threads: a connection waiting on SQLite's file lock (another
+        // process writing) blocks only this database, never every SQLite user in the process.
+        let pool = NIOThreadPool(numberOfThreads: max(1, readers) + 1)
+        pool.start()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
         var opened: [SQLiteConnection] = []
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: loop)
             opened.append(writer)
             try await configure(writer)
             _ = try await writer.query("PRAGMA journal_mode = WAL")
             var readerConnections: [SQLiteConnection] = []
             for _ in 0..<max(1, readers) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: loop)
                 opened.append(reader)
                 try await configure(reader)
                 readerConnections.append(reader)
             }
-            let database = GPConnectSQLiteDatabase(path: path, writer: writer, readers: readerConnections)
+            let database = GPConnectSQLiteDatabase(path: path, writer: writer, readers: readerConnections, pool: pool)
             try await SQLiteMigrations.migrate(database)
             return database
         } catch {
             for connection in opened { try? await connection.close() }
+            try? await pool.shutdownGracefully()
             throw error
         }
     }
@@ -57,16 +64,18 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
         _ = try await connection.query("PRAGMA foreign_keys = ON")
     }
 
-    init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], pool: NIOThreadPool) {
         self.path = path
         self.writer = writer
         self.readers = readers
+        self.pool = pool
     }
 
     public func close() async {
         // Detached, so that a cancelled caller (a service group shutting down) still closes
         // every connection; closing the last one checkpoints the WAL into the database file.
         let connections = [writer] + readers
+        let pool = self.pool
         await Task.detached {
             for connection in connections {
                 do {
@@ -75,6 +84,7 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
                     // Already closed: nothing left to do.
                 }
             }
+            try? await pool.shutdownGracefully()
         }.value
     }
 
@@ -133,9 +143,9 @@ extension SQLRow {
     }
 }
 
-/// The SQLite migrations shipped with this module.
+/// The migrations applied to a SQLite database.
 public enum SQLiteMigrations {
-    public static func all() throws -> [SQLMigrations.Migration] { try SQLMigrations.load(from: Bundle.module) }
+    public static func all() throws -> [SQLMigrations.Migration] { try SQLMigrations.bundled() }
 
     /// Applies pending migrations. Returns the names of those applied.
     @discardableResult

@@ -88,9 +88,12 @@ struct AmendCancelTests {
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        try await client.change(.amendAppointment, appointment, ifMatch: "W/\"1\"") {
-                            $0["comment"] = .string("edit \(index)")
-                        }.status
+                        var body = appointment.object ?? FHIRObject()
+                        body["comment"] = .string("edit \(index)")
+                        return try await client.viaPool(
+                            .amendAppointment, "Appointment/\(appointment["id"]?.string ?? "")", body: FHIRJSON.encodeString(.object(body)),
+                            ifMatch: "W/\"1\""
+                        ).status
                     }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }

@@ -102,8 +102,7 @@ struct AppointmentTests {
             let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
                 for body in bodies {
                     group.addTask {
-                        let reply = try await client.request(.bookAppointment, "Appointment", body: body)
-                        return (reply.status, reply.spineCode)
+                        try await client.viaPool(.bookAppointment, "Appointment", body: body)
                     }
                 }
                 return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
@@ -308,7 +307,7 @@ struct SharedDatabaseTests {
                 let body = FHIRJSON.encodeString(Client.bookingBody(slot: slot, schedule: nil, patientID: "4", locationID: "16"))
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<16 {
-                        group.addTask { try await clients[index % 2].request(.bookAppointment, "Appointment", body: body).status }
+                        group.addTask { try await clients[index % 2].viaPool(.bookAppointment, "Appointment", body: body).status }
                     }
                     return try await group.reduce(into: [Int]()) { $0.append($1) }
                 }
@@ -345,7 +344,7 @@ struct PostgresSharedDatabaseTests {
                 let registration = FHIRJSON.encodeString(RegisterPatientTests.body())
                 let (bookings, registrations) = try await withThrowingTaskGroup(of: (Bool, Int).self) { group in
                     for index in 0..<16 {
-                        group.addTask { (true, try await clients[index % 2].request(.bookAppointment, "Appointment", body: body).status) }
+                        group.addTask { (true, try await clients[index % 2].viaPool(.bookAppointment, "Appointment", body: body).status) }
                         group.addTask {
                             (
                                 false,

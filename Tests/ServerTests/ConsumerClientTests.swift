@@ -20,7 +20,10 @@ struct ConsumerClientTests {
     }
 
     static func consumer(_ format: FHIRFormat = .json) -> GPConnectClient {
-        GPConnectClient(consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: "200000000359", format: format, retries: 0)
+        // A long timeout: the whole suite runs in parallel on two cores.
+        GPConnectClient(
+            consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: "200000000359", format: format, timeout: .seconds(60),
+            retries: 0)
     }
 
     @Test(arguments: [FHIRFormat.json, .xml])

@@ -307,7 +307,7 @@ struct RegisterPatientTests {
             let body = FHIRJSON.encodeString(Self.body())
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<12 {
-                    group.addTask { try await client.request(.registerPatient, "Patient/$gpc.registerpatient", body: body).status }
+                    group.addTask { try await client.viaPool(.registerPatient, "Patient/$gpc.registerpatient", body: body).status }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }

@@ -15,6 +15,14 @@ public final class Diary: Sendable {
     public func releaseIfNeeded(practice: String, now: Date) async throws {
         let today = UKTime.day(now)
         if releasedOn.withLock({ $0[practice] == today }) { return }
+        // Another instance (or an earlier run today) may have released the window already: its
+        // last day then already has slots.
+        let horizon = try await stores.diary.schedules(practice: practice).map(\.releaseDays).max() ?? 0
+        let lastDay = UKTime.day(offset: horizon, from: now)
+        if let latest = try await stores.diary.latestSlotStart(practice: practice), latest >= lastDay {
+            releasedOn.withLock { $0[practice] = today }
+            return
+        }
         try await release(practice: practice, now: now)
         releasedOn.withLock { $0[practice] = today }
     }

@@ -14,6 +14,8 @@ public protocol DiaryStore: Sendable {
     /// Every slot starting inside `from..<to`, ordered by start (for practice staff).
     func slots(practice: String, from: Date, to: Date) async throws -> [SlotRecord]
     func slots(practice: String, ids: [String]) async throws -> [SlotRecord]
+    /// The start of the practice's latest slot, if it has any.
+    func latestSlotStart(practice: String) async throws -> Date?
     /// Marks free slots of a schedule starting inside `from..<to` as blocked. Returns how many.
     @discardableResult
     func blockFreeSlots(practice: String, scheduleID: String, from: Date, to: Date) async throws -> Int

@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectClient
 import HTTPTypes
 
 /// Helpers that act like the pack's appointment steps.
@@ -100,5 +102,38 @@ extension FHIRObject {
     /// Appends an item to a list field.
     mutating func add(_ name: String, _ item: FHIRElement) {
         self[name] = .array((self[name]?.items ?? []) + [item])
+    }
+}
+
+extension Client {
+    /// Connections for racing requests: patient with connection set-up while the whole suite
+    /// loads the machine.
+    static let pool: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(30)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// Sends a request over AsyncHTTPClient's connection pool. The Hummingbird test client has a
+    /// single connection, so requests fired "at once" through it would really queue one after
+    /// another; races must come from separate connections to be races.
+    func viaPool(_ interaction: Interaction, _ path: String, body: String? = nil, ifMatch: String? = nil) async throws -> (
+        status: Int, code: String?
+    ) {
+        let port = client.port ?? 0
+        let endpoint = ProviderEndpoint(ods: Client.practice, baseURL: "http://127.0.0.1:\(port)", asid: Client.asid)
+        let consumer = GPConnectClient(
+            consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: Client.consumerASID, http: Client.pool,
+            timeout: .seconds(60), retries: 0)
+        let resource = try body.map { try FHIRJSON.decode(Array($0.utf8)) }
+        do {
+            let response = try await consumer.send(
+                interaction, to: endpoint, path: path, body: resource, headers: ifMatch.map { [("If-Match", $0)] } ?? [])
+            return (response.status, nil)
+        } catch {
+            if case .refused(let status, let code, _) = error { return (status, code) }
+            throw error
+        }
     }
 }

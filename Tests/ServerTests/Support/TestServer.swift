@@ -25,6 +25,9 @@ enum TestServer {
         let database = try await GPConnectSQLiteDatabase.open(path: path)
         let (stores, demographics) = Stores.sql(database)
         try await ReferenceData.seed(stores: stores, demographics: demographics)
+        for practice in try await stores.directory.practices() {
+            try await Diary(stores: stores).release(practice: practice.ods, now: Date())
+        }
         await database.close()  // closing the last connection checkpoints the WAL into the file
         template.withLock { $0 = path }
         return path
