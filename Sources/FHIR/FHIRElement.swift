@@ -96,17 +96,6 @@ extension FHIRElement {
     public subscript(name: String) -> FHIRElement? {
         object?[name]
     }
-
-    /// Short name of the kind of value, for diagnostics.
-    public var kind: String {
-        switch self {
-        case .object: "object"
-        case .array: "array"
-        case .string: "string"
-        case .number: "number"
-        case .bool: "boolean"
-        }
-    }
 }
 
 extension FHIRElement: ExpressibleByStringLiteral {

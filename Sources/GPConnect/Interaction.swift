@@ -150,12 +150,6 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Interactions that share this one's method and path (amend and cancel are both `PUT
-    /// Appointment/{id}`, told apart only by `Ssp-InteractionID`).
-    public var routeSiblings: [Interaction] {
-        Self.allCases.filter { $0.capability == capability && $0.method == method && $0.path == path }
-    }
-
     /// The Spine code a read answers when its id is unknown.
     public var notFoundCode: SpineErrorCode {
         switch self {

@@ -24,12 +24,9 @@ public struct SQLDiaryStore: DiaryStore, AppointmentStore {
     }
 
     public func saveSchedule(_ schedule: ScheduleRecord, practice: String) async throws {
-        let record = try RecordCoding.encode(schedule)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO schedules (practice, id, record) VALUES (?, ?, ?) ON CONFLICT (practice, id) DO UPDATE SET record = excluded.record",
-                [.text(practice), .text(schedule.id), record])
-        }
+        try await database.upsert(
+            "schedules", key: [("practice", .text(practice)), ("id", .text(schedule.id))],
+            columns: [("record", try RecordCoding.encode(schedule))])
     }
 
     // MARK: Slots
@@ -149,7 +146,7 @@ public struct SQLDiaryStore: DiaryStore, AppointmentStore {
                 [.text(practice)] + slotIDs.map { .text($0) })
             guard taken.count == Set(slotIDs).count else { throw StoreError.conflict }
             var booked = appointment
-            booked.id = try await Self.nextID(practice: practice, connection: connection)
+            booked.id = try await IDSequence.next("appointment", table: "appointments", practice: practice, connection: connection)
             let inserted = try await connection.query(
                 """
                 INSERT INTO appointments (practice, id, patient_id, start_utc, status, version, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -184,18 +181,5 @@ public struct SQLDiaryStore: DiaryStore, AppointmentStore {
                     [.text(practice)] + appointment.slotIDs.map { .text($0) })
             }
         }
-    }
-
-    /// The practice's next appointment id, inside the caller's transaction.
-    static func nextID(practice: String, connection: any SQLConnection) async throws -> String {
-        let rows = try await connection.query(
-            """
-            INSERT INTO id_sequences (practice, kind, next)
-            SELECT ?, 'appointment', COALESCE(MAX(CAST(id AS INTEGER)), 0) + 2 FROM appointments WHERE practice = ?
-            ON CONFLICT (practice, kind) DO UPDATE SET next = id_sequences.next + 1
-            RETURNING next - 1 AS id
-            """, [.text(practice), .text(practice)])
-        guard let id = rows.first?.integer("id") else { throw StoreError.corrupt("id sequence") }
-        return String(id)
     }
 }

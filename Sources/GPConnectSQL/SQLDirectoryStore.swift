@@ -44,38 +44,26 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func savePractice(_ practice: Practice) async throws {
-        let record = try RecordCoding.encode(practice)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO practices (ods, asid, record) VALUES (?, ?, ?) ON CONFLICT (ods) DO UPDATE SET asid = excluded.asid, record = excluded.record",
-                [.text(practice.ods), .text(practice.asid), record])
-        }
+        try await database.upsert(
+            "practices", key: [("ods", .text(practice.ods))],
+            columns: [("asid", .text(practice.asid)), ("record", try RecordCoding.encode(practice))])
     }
 
     public func saveOrganization(_ organization: OrganizationRecord, practice: String) async throws {
-        let record = try RecordCoding.encode(organization)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO organizations (practice, id, ods, record) VALUES (?, ?, ?, ?) ON CONFLICT (practice, id) DO UPDATE SET ods = excluded.ods, record = excluded.record",
-                [.text(practice), .text(organization.id), .text(organization.ods), record])
-        }
+        try await database.upsert(
+            "organizations", key: [("practice", .text(practice)), ("id", .text(organization.id))],
+            columns: [("ods", .text(organization.ods)), ("record", try RecordCoding.encode(organization))])
     }
 
     public func savePractitioner(_ practitioner: PractitionerRecord, practice: String) async throws {
-        let record = try RecordCoding.encode(practitioner)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO practitioners (practice, id, sds_user_id, record) VALUES (?, ?, ?, ?) ON CONFLICT (practice, id) DO UPDATE SET sds_user_id = excluded.sds_user_id, record = excluded.record",
-                [.text(practice), .text(practitioner.id), .text(practitioner.sdsUserID), record])
-        }
+        try await database.upsert(
+            "practitioners", key: [("practice", .text(practice)), ("id", .text(practitioner.id))],
+            columns: [("sds_user_id", .text(practitioner.sdsUserID)), ("record", try RecordCoding.encode(practitioner))])
     }
 
     public func saveLocation(_ location: LocationRecord, practice: String) async throws {
-        let record = try RecordCoding.encode(location)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO locations (practice, id, record) VALUES (?, ?, ?) ON CONFLICT (practice, id) DO UPDATE SET record = excluded.record",
-                [.text(practice), .text(location.id), record])
-        }
+        try await database.upsert(
+            "locations", key: [("practice", .text(practice)), ("id", .text(location.id))],
+            columns: [("record", try RecordCoding.encode(location))])
     }
 }

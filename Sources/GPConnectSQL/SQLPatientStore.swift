@@ -41,18 +41,7 @@ public struct SQLPatientStore: PatientStore {
 
     public func nextPatientID(practice: String) async throws -> String {
         try await database.write { connection in
-            // First use: start after the highest numeric id already present.
-            _ = try await connection.query(
-                """
-                INSERT INTO id_sequences (practice, kind, next)
-                SELECT ?, 'patient', COALESCE(MAX(CAST(id AS INTEGER)), 0) + 1 FROM patients WHERE practice = ?
-                ON CONFLICT (practice, kind) DO NOTHING
-                """, [.text(practice), .text(practice)])
-            let rows = try await connection.query(
-                "UPDATE id_sequences SET next = next + 1 WHERE practice = ? AND kind = 'patient' RETURNING next - 1 AS id",
-                [.text(practice)])
-            guard let id = rows.first?.integer("id") else { throw StoreError.corrupt("id sequence") }
-            return String(id)
+            try await IDSequence.next("patient", table: "patients", practice: practice, connection: connection)
         }
     }
 }
@@ -69,11 +58,7 @@ public struct SQLDemographicsStore: DemographicsStore {
     }
 
     public func saveDemographics(_ record: DemographicsRecord) async throws {
-        let encoded = try RecordCoding.encode(record)
-        try await database.write { connection in
-            _ = try await connection.query(
-                "INSERT INTO demographics (nhs_number, record) VALUES (?, ?) ON CONFLICT (nhs_number) DO UPDATE SET record = excluded.record",
-                [.text(record.nhsNumber.value), encoded])
-        }
+        try await database.upsert(
+            "demographics", key: [("nhs_number", .text(record.nhsNumber.value))], columns: [("record", try RecordCoding.encode(record))])
     }
 }
