@@ -245,4 +245,27 @@ extension GPConnectClient {
         return try Self.resource(
             try await send(.getStructuredRecord, to: endpoint, path: "Patient/$gpc.getstructuredrecord", body: body), "Bundle")
     }
+
+    /// The whole record for a GP2GP-style transfer to the patient's new practice. Sensitive
+    /// information is included only when asked for, and then the token carries `conf/R`.
+    public func migrateStructuredRecord(_ endpoint: ProviderEndpoint, nhsNumber: String, includeSensitive: Bool)
+        async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        let body: FHIRElement = [
+            "resourceType": "Parameters",
+            "parameter": [
+                [
+                    "name": "patientNHSNumber",
+                    "valueIdentifier": ["system": .string(IdentifierSystem.nhsNumber), "value": .string(nhsNumber)],
+                ],
+                ["name": "includeFullRecord", "part": [["name": "includeSensitiveInformation", "valueBoolean": .bool(includeSensitive)]]],
+            ],
+        ]
+        return try Self.resource(
+            try await send(
+                .migrateStructuredRecord, to: endpoint, path: "Patient/$gpc.migratestructuredrecord", body: body,
+                confidentiality: includeSensitive ? "conf/R" : "conf/N"),
+            "Bundle")
+    }
 }

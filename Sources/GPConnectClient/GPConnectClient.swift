@@ -59,7 +59,7 @@ public struct GPConnectClient: Sendable {
     /// Sends one interaction. `path` is relative to the capability's service root.
     public func send(
         _ interaction: Interaction, to endpoint: ProviderEndpoint, path: String, query: [(String, String)] = [], body: FHIRElement? = nil,
-        headers extra: [(String, String)] = []
+        headers extra: [(String, String)] = [], confidentiality: String? = nil
     ) async throws(GPConnectClientError) -> Response {
         let root = endpoint.serviceRoot(interaction.capability)
         var url = root + "/" + path
@@ -67,7 +67,8 @@ public struct GPConnectClient: Sendable {
         var attempt = 0
         while true {
             do {
-                return try await once(interaction, endpoint: endpoint, url: url, audience: root, body: body, extra: extra)
+                return try await once(
+                    interaction, endpoint: endpoint, url: url, audience: root, body: body, extra: extra, confidentiality: confidentiality)
             } catch {
                 let retryable: Bool
                 switch error {
@@ -83,7 +84,9 @@ public struct GPConnectClient: Sendable {
     }
 
     func once(
-        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, body: FHIRElement?, extra: [(String, String)]
+        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, body: FHIRElement?,
+        extra: [(String, String)],
+        confidentiality: String? = nil
     ) async throws(GPConnectClientError) -> Response {
         let traceID = UUID().uuidString.lowercased()
         var request = HTTPClientRequest(url: url)
@@ -93,7 +96,9 @@ public struct GPConnectClient: Sendable {
         request.headers.add(name: "Ssp-To", value: endpoint.asid)
         request.headers.add(name: "Ssp-InteractionID", value: interaction.id)
         request.headers.add(
-            name: "Authorization", value: "Bearer " + AuditToken(for: interaction, consumer: consumer, audience: audience).encode())
+            name: "Authorization",
+            value: "Bearer "
+                + AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality).encode())
         request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
         request.headers.add(name: "Accept-Encoding", value: "identity")
         for (name, value) in extra { request.headers.add(name: name, value: value) }

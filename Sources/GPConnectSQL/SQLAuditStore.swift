@@ -106,7 +106,8 @@ extension Stores {
         return (
             Stores(
                 directory: SQLDirectoryStore(database: database), patients: SQLPatientStore(database: database),
-                demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary),
+                demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary,
+                clinical: SQLClinicalRecordStore(database: database)),
             demographics
         )
     }

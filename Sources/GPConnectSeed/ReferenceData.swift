@@ -11,6 +11,12 @@ public enum ReferenceData {
         var locations: [LocationRecord]
     }
 
+    /// `clinical-<ODS>.json`: each patient's record, and the record states that produce warnings.
+    struct ClinicalSeed: Decodable {
+        var recordStates: [String: ClinicalRecordState]
+        var patients: [String: [SeedItem]]
+    }
+
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public var practices = 0
         public var organizations = 0
@@ -19,10 +25,11 @@ public enum ReferenceData {
         public var patients = 0
         public var demographics = 0
         public var schedules = 0
+        public var clinicalItems = 0
 
         public var description: String {
             "\(practices) practices, \(organizations) organisations, \(practitioners) practitioners, \(locations) locations, "
-                + "\(schedules) schedules, \(patients) patients, \(demographics) PDS records"
+                + "\(schedules) schedules, \(patients) patients, \(clinicalItems) clinical items, \(demographics) PDS records"
         }
     }
 
@@ -53,12 +60,26 @@ public enum ReferenceData {
                 try await stores.diary.saveSchedule(schedule, practice: practice.ods)
                 summary.schedules += 1
             }
+            let clinical = try load(ClinicalSeed.self, "clinical-\(practice.ods)")
             for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
                 do {
                     try await patients.savePatient(patient, practice: practice.ods, expectedVersion: nil)
                     summary.patients += 1
                 } catch StoreError.conflict {
                     continue
+                }
+                // A patient's record is seeded with the patient, once: its relative dates count
+                // from this day and never move after.
+                guard let clinical else { continue }
+                let builder = ClinicalRecordBuilder(
+                    practice: practice.ods, patientID: patient.id, today: ISO8601.day(Date()),
+                    organizationID: practice.organizationID, practitionerID: patient.generalPractitionerID ?? "1")
+                let items = (clinical.patients[patient.id] ?? []).map(builder.build)
+                try await stores.clinical.save(items, practice: practice.ods)
+                summary.clinicalItems += items.count
+                if var state = clinical.recordStates[patient.id] {
+                    state.inTransitSince = builder.day(state.inTransitSince)
+                    try await stores.clinical.saveRecordState(state, practice: practice.ods, patientID: patient.id)
                 }
             }
         }

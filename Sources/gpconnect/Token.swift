@@ -17,6 +17,9 @@ struct Token: ParsableCommand {
     @Option(name: .long, help: "SDS user id of the requesting practitioner.")
     var user = "GCASDS0001"
 
+    @Option(name: .long, help: "Confidentiality appended to the scope: conf/N or conf/R (migrating sensitive information needs conf/R).")
+    var confidentiality: String?
+
     @Option(name: .long, help: "Audience: the provider's service root URL.")
     var audience = "http://127.0.0.1:8080/B82617/STU3/1/gpconnect/fhir"
 
@@ -25,7 +28,7 @@ struct Token: ParsableCommand {
             throw ValidationError("Unknown interaction; one of: \(Interaction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let consumer = ConsumerIdentity(organizationODS: organization, sdsUserID: user)
-        let token = AuditToken(for: interaction, consumer: consumer, audience: audience)
+        let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
         print(token.encode())
     }
 }

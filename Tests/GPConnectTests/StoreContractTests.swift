@@ -101,6 +101,39 @@ enum StoreContract {
     }
 }
 
+extension StoreContract {
+    /// The seeded clinical record reads back item for item; record state and area switches round-trip.
+    static func clinicalRecordRoundTrips(_ stores: Stores) async throws {
+        let items = try await stores.clinical.items(practice: "B82617", patientID: "2")
+        #expect(items.count > 50)
+        #expect(Set(items.map(\.kind)) == Set(ClinicalItem.Kind.allCases), "patient2's record holds every kind of item")
+        #expect(items.map(\.id) == items.map(\.id).sorted(), "items come back in a stable order")
+        let withheld = items.filter { $0.confidentiality != .none }.map(\.id).sorted()
+        #expect(withheld == ["i2-3", "o2-3", "p2-3", "s2-3"])
+        let statement = try #require(items.first { $0.id == "s2-2" })
+        #expect(statement.resource["basedOn"]?.items.first?["reference"]?.string == "MedicationRequest/p2-2")
+        #expect(try await stores.clinical.items(practice: "B82617", patientID: "1").isEmpty)
+        #expect(try await stores.clinical.items(practice: "A20047", patientID: "2").isEmpty, "records are per practice")
+
+        let transit = try await stores.clinical.recordState(practice: "B82617", patientID: "13")
+        #expect(transit.inTransitSince != nil)
+        #expect(try await stores.clinical.recordState(practice: "B82617", patientID: "2") == ClinicalRecordState())
+
+        var changed = statement
+        changed.status = "completed"
+        try await stores.clinical.save([changed], practice: "B82617")
+        let reread = try await stores.clinical.items(practice: "B82617", patientID: "2")
+        #expect(reread.count == items.count, "saving an item replaces it")
+        #expect(reread.first { $0.id == "s2-2" }?.status == "completed")
+
+        try await stores.clinical.setDisabledAreas([.immunisations, .referrals], practice: "B82617")
+        #expect(try await stores.clinical.disabledAreas(practice: "B82617") == [.immunisations, .referrals])
+        try await stores.clinical.setDisabledAreas([.diary], practice: "B82617")
+        #expect(try await stores.clinical.disabledAreas(practice: "B82617") == [.diary])
+        #expect(try await stores.clinical.disabledAreas(practice: "A20047").isEmpty)
+    }
+}
+
 @Suite("SQLite stores")
 struct SQLiteStoreTests {
     func withStores(_ body: (Stores) async throws -> Void) async throws {
@@ -128,6 +161,8 @@ struct SQLiteStoreTests {
     @Test func auditChainSurvivesConcurrentAppends() async throws {
         try await withStores(StoreContract.auditChainSurvivesConcurrentAppends)
     }
+
+    @Test func clinicalRecordRoundTrips() async throws { try await withStores(StoreContract.clinicalRecordRoundTrips) }
 
     @Test func seedLoadsTheReferenceDataSetAndIsRepeatable() async throws {
         try await withStores { stores in
@@ -175,6 +210,7 @@ struct PostgresStoreTests {
     @Test func bookingsOfOneSlotSucceedOnceUnderConcurrency() async throws {
         try await withStores(StoreContract.bookingsOfOneSlotSucceedOnce)
     }
+    @Test func clinicalRecordRoundTrips() async throws { try await withStores(StoreContract.clinicalRecordRoundTrips) }
 
     @Test func migrationsAreRecordedAndNotReapplied() async throws {
         let (database, url) = try await TestPostgres.freshDatabase()

@@ -39,7 +39,12 @@ public struct ConsumerIdentity: Sendable, Equatable {
 
 extension AuditToken {
     /// A token for one interaction, valid from `now` for the 300 seconds the spec allows.
-    public init(for interaction: Interaction, consumer: ConsumerIdentity, audience: String, now: Date = Date()) {
+    /// `confidentiality` (`conf/N`, `conf/R`) is appended to the scope when given; migrating a
+    /// record with sensitive information needs `conf/R`.
+    public init(
+        for interaction: Interaction, consumer: ConsumerIdentity, audience: String, now: Date = Date(),
+        confidentiality: String? = nil
+    ) {
         let issuedAt = Int64(now.timeIntervalSince1970)
         var identifiers: [FHIRElement] = [["system": .string(IdentifierSystem.sdsUserID), "value": .string(consumer.sdsUserID)]]
         if let role = consumer.roleProfileID {
@@ -48,7 +53,7 @@ extension AuditToken {
         self.init(
             issuer: consumer.systemURL, subject: consumer.userID, audience: audience, expiry: issuedAt + Self.lifetime, issuedAt: issuedAt,
             reasonForRequest: interaction == .migrateStructuredRecord ? "migration" : "directcare",
-            requestedScope: interaction.scope.rawValue,
+            requestedScope: interaction.scope.rawValue + (confidentiality.map { " " + $0 } ?? ""),
             device: [
                 "resourceType": "Device",
                 "identifier": [["system": .string(consumer.systemURL + "Id/device"), "value": .string(consumer.deviceID)]],

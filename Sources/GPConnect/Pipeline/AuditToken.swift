@@ -141,7 +141,7 @@ extension AuditToken {
         guard Double(expiry) > now.timeIntervalSince1970 else { throw .badRequest("JWT has expired") }
 
         let reason = try string("reason_for_request")
-        let allowedReasons = interaction == .migrateStructuredRecord ? ["directcare", "migration"] : ["directcare"]
+        let allowedReasons = interaction == .migrateStructuredRecord ? ["migration"] : ["directcare"]
         guard allowedReasons.contains(reason) else { throw .badRequest("JWT reason_for_request is not valid for this interaction") }
 
         let scope = try string("requested_scope")

@@ -9,6 +9,7 @@ public struct GPConnectService: Sendable {
     let foundations: Foundations
     let registration: Registration
     let appointments: AppointmentManagement
+    let structured: StructuredRecord
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
@@ -19,6 +20,7 @@ public struct GPConnectService: Sendable {
         self.registration = Registration(stores: stores)
         self.diary = Diary(stores: stores)
         self.appointments = AppointmentManagement(stores: stores, diary: diary)
+        self.structured = StructuredRecord(stores: stores)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -40,7 +42,9 @@ public struct GPConnectService: Sendable {
         case .readAppointment: try await appointments.read(request)
         case .searchPatientAppointments: try await appointments.retrieve(request)
         case .amendAppointment, .cancelAppointment: try await appointments.amendOrCancel(request)
-        case .getStructuredRecord, .migrateStructuredRecord, .searchDocumentsPatient, .searchDocuments, .readBinary:
+        case .getStructuredRecord: try await structured.get(request)
+        case .migrateStructuredRecord: try await structured.migrate(request)
+        case .searchDocumentsPatient, .searchDocuments, .readBinary:
             throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
         }
     }

@@ -75,10 +75,11 @@ public struct Stores: Sendable {
     public var audit: any AuditStore
     public var diary: any DiaryStore
     public var appointments: any AppointmentStore
+    public var clinical: any ClinicalRecordStore
 
     public init(
         directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
-        audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore
+        audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore, clinical: any ClinicalRecordStore
     ) {
         self.directory = directory
         self.patients = patients
@@ -86,5 +87,6 @@ public struct Stores: Sendable {
         self.audit = audit
         self.diary = diary
         self.appointments = appointments
+        self.clinical = clinical
     }
 }

@@ -1,0 +1,85 @@
+import FHIR
+import GPConnect
+
+/// ``ClinicalRecordStore`` on SQL. One indexed read returns a patient's whole record, FHIR bodies
+/// stored as JSON beside the columns the filters read.
+public struct SQLClinicalRecordStore: ClinicalRecordStore {
+    let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) { self.database = database }
+
+    public func items(practice: String, patientID: String) async throws -> [ClinicalItem] {
+        let rows = try await database.read(
+            """
+            SELECT id, kind, status, start_date, end_date, confidentiality, resource FROM clinical_items
+            WHERE practice = ? AND patient_id = ? ORDER BY id
+            """, [.text(practice), .text(patientID)])
+        return try rows.map { row in
+            guard let id = row.text("id"), let kind = row.text("kind").flatMap(ClinicalItem.Kind.init(rawValue:)),
+                let body = row.text("resource")
+            else { throw StoreError.corrupt("clinical item row") }
+            let resource: FHIRElement
+            do {
+                resource = try FHIRJSON.decode(Array(body.utf8))
+            } catch {
+                throw StoreError.corrupt("clinical item \(id) does not decode")
+            }
+            return ClinicalItem(
+                id: id, patientID: patientID, kind: kind, status: row.text("status"), start: row.text("start_date"),
+                end: row.text("end_date"),
+                confidentiality: row.text("confidentiality").flatMap(ClinicalItem.Confidentiality.init(rawValue:)) ?? .none,
+                resource: resource)
+        }
+    }
+
+    public func recordState(practice: String, patientID: String) async throws -> ClinicalRecordState {
+        try await database.read(
+            "SELECT record FROM clinical_record_states WHERE practice = ? AND patient_id = ?", [.text(practice), .text(patientID)]
+        )
+        .first.map { try RecordCoding.decode(ClinicalRecordState.self, $0) } ?? ClinicalRecordState()
+    }
+
+    public func save(_ items: [ClinicalItem], practice: String) async throws {
+        let sql = """
+            INSERT INTO clinical_items (practice, id, patient_id, kind, status, start_date, end_date, confidentiality, resource)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (practice, id) DO UPDATE SET patient_id = excluded.patient_id, kind = excluded.kind,
+            status = excluded.status, start_date = excluded.start_date, end_date = excluded.end_date,
+            confidentiality = excluded.confidentiality, resource = excluded.resource
+            """
+        try await database.write { connection in
+            for item in items {
+                _ = try await connection.query(
+                    sql,
+                    [
+                        .text(practice), .text(item.id), .text(item.patientID), .text(item.kind.rawValue),
+                        item.status.map(SQLValue.text) ?? .null, item.start.map(SQLValue.text) ?? .null,
+                        item.end.map(SQLValue.text) ?? .null, .text(item.confidentiality.rawValue),
+                        .text(FHIRJSON.encodeString(item.resource)),
+                    ])
+            }
+        }
+    }
+
+    public func saveRecordState(_ state: ClinicalRecordState, practice: String, patientID: String) async throws {
+        try await database.upsert(
+            "clinical_record_states", key: [("practice", .text(practice)), ("patient_id", .text(patientID))],
+            columns: [("record", try RecordCoding.encode(state))])
+    }
+
+    public func disabledAreas(practice: String) async throws -> Set<ClinicalArea> {
+        Set(
+            try await database.read("SELECT area FROM clinical_area_settings WHERE practice = ?", [.text(practice)])
+                .compactMap { $0.text("area").flatMap(ClinicalArea.init(rawValue:)) })
+    }
+
+    public func setDisabledAreas(_ areas: Set<ClinicalArea>, practice: String) async throws {
+        try await database.write { connection in
+            _ = try await connection.query("DELETE FROM clinical_area_settings WHERE practice = ?", [.text(practice)])
+            for area in areas.sorted(by: { $0.rawValue < $1.rawValue }) {
+                _ = try await connection.query(
+                    "INSERT INTO clinical_area_settings (practice, area) VALUES (?, ?)", [.text(practice), .text(area.rawValue)])
+            }
+        }
+    }
+}
