@@ -39,6 +39,15 @@ public enum ClinicalDate {
         return from(ordinal: ordinal(year: parts[0], month: parts[1], day: parts[2]) + days)
     }
 
+    /// Whole days from one `yyyy-MM-dd` day to another.
+    public static func days(from start: String, to end: String) -> Int {
+        func ordinal(_ day: String) -> Int {
+            let parts = day.split(separator: "-").compactMap { Int($0) }
+            return parts.count == 3 ? Self.ordinal(year: parts[0], month: parts[1], day: parts[2]) : 0
+        }
+        return ordinal(end) - ordinal(start)
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
     static func ordinal(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
