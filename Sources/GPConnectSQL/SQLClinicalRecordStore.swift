@@ -11,7 +11,7 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
     public func items(practice: String, patientID: String) async throws -> [ClinicalItem] {
         let rows = try await database.read(
             """
-            SELECT id, kind, status, start_date, end_date, confidentiality, resource FROM clinical_items
+            SELECT id, kind, status, start_date, end_date, confidentiality, refs, resource FROM clinical_items
             WHERE practice = ? AND patient_id = ? ORDER BY id
             """, [.text(practice), .text(patientID)])
         return try rows.map { row in
@@ -28,7 +28,7 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
                 id: id, patientID: patientID, kind: kind, status: row.text("status"), start: row.text("start_date"),
                 end: row.text("end_date"),
                 confidentiality: row.text("confidentiality").flatMap(ClinicalItem.Confidentiality.init(rawValue:)) ?? .none,
-                resource: resource)
+                resource: resource, references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
         }
     }
 
@@ -41,11 +41,11 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
 
     public func save(_ items: [ClinicalItem], practice: String) async throws {
         let sql = """
-            INSERT INTO clinical_items (practice, id, patient_id, kind, status, start_date, end_date, confidentiality, resource)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO clinical_items (practice, id, patient_id, kind, status, start_date, end_date, confidentiality, refs, resource)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (practice, id) DO UPDATE SET patient_id = excluded.patient_id, kind = excluded.kind,
             status = excluded.status, start_date = excluded.start_date, end_date = excluded.end_date,
-            confidentiality = excluded.confidentiality, resource = excluded.resource
+            confidentiality = excluded.confidentiality, refs = excluded.refs, resource = excluded.resource
             """
         try await database.write { connection in
             for item in items {
@@ -55,7 +55,7 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
                         .text(practice), .text(item.id), .text(item.patientID), .text(item.kind.rawValue),
                         item.status.map(SQLValue.text) ?? .null, item.start.map(SQLValue.text) ?? .null,
                         item.end.map(SQLValue.text) ?? .null, .text(item.confidentiality.rawValue),
-                        .text(FHIRJSON.encodeString(item.resource)),
+                        .text(item.references.joined(separator: " ")), .text(FHIRJSON.encodeString(item.resource)),
                     ])
             }
         }

@@ -3,6 +3,8 @@ import AsyncHTTPClient
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectSQL
+import GPConnectSeed
 import GPConnectServer
 import Hummingbird
 import NIOCore
@@ -29,6 +31,13 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Only scenarios whose name contains this text (the baseline always runs).")
     var only: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Consultations in the synthetic long record (the in-process server seeds it; for --url run `gpconnect seed --long-record` first)."
+    )
+    var longRecord = 500
+
     static let root = "/B82617/STU3/1/gpconnect/fhir"
 
     /// One measured operation: a request (or, for book+cancel, two) made by one worker.
@@ -49,6 +58,13 @@ struct Bench: AsyncParsableCommand {
             var configuration = ServerConfiguration(port: port, databasePath: directory.appendingPathComponent("bench.sqlite").path)
             configuration.logLevel = .warning
             let app = try await buildApplication(configuration: configuration)
+            let database = try await openDatabase(configuration.databasePath)
+            let (stores, _) = Stores.sql(database)
+            if let practice = try await stores.directory.practice(ods: "B82617") {
+                let items = try await SyntheticRecord.seed(stores: stores, practice: practice, consultations: longRecord)
+                print("Synthetic long record: \(items) clinical items (NHS \(SyntheticRecord.nhsNumber))")
+            }
+            await database.close()
             serverTask = Task { try await app.runService() }
             base = "http://127.0.0.1:\(port)"
             try await Task.sleep(for: .milliseconds(500))
@@ -87,6 +103,7 @@ struct Bench: AsyncParsableCommand {
                 .searchFreeSlots),
         ]
         scenarios += Self.bookAndCancel(base: base, slots: slots)
+        scenarios += Self.structured(base: base)
         if let only { scenarios = scenarios.filter { $0.name == "health (baseline)" || $0.name.contains(only) } }
 
         print("GP Connect benchmark: \(Int(seconds)) s per scenario, \(concurrency) concurrent connections, \(base)")
@@ -118,11 +135,11 @@ struct Bench: AsyncParsableCommand {
             .replacingOccurrences(of: "+", with: "%2B")
     }
 
-    static func headers(_ interaction: Interaction, base: String) -> HTTPHeaders {
+    static func headers(_ interaction: Interaction, base: String, confidentiality: String? = nil) -> HTTPHeaders {
         let consumer = ConsumerIdentity(
             systemURL: "https://bench.example/", deviceID: "bench", deviceModel: "gpconnect bench", organizationName: "Benchmark",
             sdsUserID: "BENCH0001", family: "Bench", given: ["Load"], prefix: [])
-        let token = AuditToken(for: interaction, consumer: consumer, audience: base)
+        let token = AuditToken(for: interaction, consumer: consumer, audience: base, confidentiality: confidentiality)
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer " + token.encode())
         headers.add(name: "Ssp-TraceID", value: UUID().uuidString.lowercased())
@@ -142,6 +159,68 @@ struct Bench: AsyncParsableCommand {
             return try await timed(.ok) {
                 let response = try await client.execute(request, timeout: .seconds(10))
                 _ = try await response.body.collect(upTo: 64 << 20)
+                return response.status
+            }
+        }
+    }
+
+    static let structuredRoot = "/B82617/STU3/1/gpconnect/structured/fhir"
+
+    /// The structured record: the richest reference patient, and the synthetic long record, with
+    /// every clinical area; the migrate operation of the rich record.
+    static func structured(base: String) -> [Scenario] {
+        func body(_ nhsNumber: String, _ parameters: [FHIRElement]) -> String {
+            FHIRJSON.encodeString([
+                "resourceType": "Parameters",
+                "parameter": .array(
+                    [
+                        [
+                            "name": "patientNHSNumber",
+                            "valueIdentifier": ["system": .string(IdentifierSystem.nhsNumber), "value": .string(nhsNumber)],
+                        ]
+                    ]
+                        + parameters),
+            ])
+        }
+        let everyArea: [FHIRElement] = [
+            ["name": "includeAllergies", "part": [["name": "includeResolvedAllergies", "valueBoolean": true]]],
+            ["name": "includeMedication"], ["name": "includeConsultations"], ["name": "includeProblems"], ["name": "includeImmunisations"],
+            ["name": "includeUncategorisedData"], ["name": "includeInvestigations"], ["name": "includeReferrals"],
+            ["name": "includeDiaryEntries"],
+        ]
+        let allergies: [FHIRElement] = [
+            ["name": "includeAllergies", "part": [["name": "includeResolvedAllergies", "valueBoolean": true]]]
+        ]
+        let url = base + structuredRoot + "/Patient/$gpc.getstructuredrecord"
+        return [
+            post("Structured: patient2 allergies", url, .getStructuredRecord, body("9690937286", allergies)),
+            post("Structured: patient2 every area", url, .getStructuredRecord, body("9690937286", everyArea)),
+            post(
+                "Structured: patient2 migrate", base + structuredRoot + "/Patient/$gpc.migratestructuredrecord", .migrateStructuredRecord,
+                body(
+                    "9690937286",
+                    [["name": "includeFullRecord", "part": [["name": "includeSensitiveInformation", "valueBoolean": false]]]]),
+                confidentiality: "conf/N"),
+            post("Structured: long record every area", url, .getStructuredRecord, body(SyntheticRecord.nhsNumber, everyArea)),
+            post(
+                "Structured: long record, last 3 consultations", url, .getStructuredRecord,
+                body(
+                    SyntheticRecord.nhsNumber,
+                    [["name": "includeConsultations", "part": [["name": "includeNumberOfMostRecent", "valuePositiveInt": .number("3")]]]])),
+        ]
+    }
+
+    static func post(_ name: String, _ url: String, _ interaction: Interaction, _ body: String, confidentiality: String? = nil) -> Scenario
+    {
+        let headers = Self.headers(interaction, base: url, confidentiality: confidentiality)
+        return Scenario(name: name) { client, _ in
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers = headers
+            request.body = .bytes(ByteBuffer(string: body))
+            return try await timed(.ok) {
+                let response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 256 << 20)
                 return response.status
             }
         }

@@ -261,13 +261,18 @@ struct ConsumerCommand: AsyncParsableCommand {
     }
 
     struct Record: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fetch a patient's structured record for chosen clinical areas.")
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch a patient's structured record for chosen clinical areas (or, with --migrate, the whole record).")
         @OptionGroup var options: Options
         @Argument(help: "NHS number.") var nhsNumber: String
         @Option(
             name: .long, parsing: .upToNextOption,
             help: "Areas: \(GPConnectClient.ClinicalArea.allCases.map { "\($0)" }.joined(separator: ", ")).")
         var areas: [String] = ["allergies", "medication"]
+        @Flag(name: .long, help: "Migrate the whole record ($gpc.migratestructuredrecord) instead.")
+        var migrate = false
+        @Flag(name: .long, help: "With --migrate: include confidential and sensitive items (sends conf/R).")
+        var sensitive = false
 
         func run() async throws {
             let chosen = try areas.map { name in
@@ -277,13 +282,57 @@ struct ConsumerCommand: AsyncParsableCommand {
                 return area
             }
             let bundle = try await ConsumerCommand.run { () async throws(GPConnectClientError) in
-                try await options.client.structuredRecord(options.endpoint, nhsNumber: nhsNumber, areas: chosen)
+                if migrate {
+                    return try await options.client.migrateStructuredRecord(
+                        options.endpoint, nhsNumber: nhsNumber, includeSensitive: sensitive)
+                }
+                return try await options.client.structuredRecord(options.endpoint, nhsNumber: nhsNumber, areas: chosen)
             }
             if options.raw([bundle]) { return }
+            print(Self.summary(bundle))
+        }
+
+        /// Each list with its warnings and one line per item: date and what was recorded.
+        static func summary(_ bundle: FHIRElement) -> String {
             let entries = (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }
-            for list in entries where list["resourceType"]?.string == "List" {
-                print("\(list["title"]?.string ?? "List"): \(list["entry"]?.items.count ?? 0) items")
+            var byReference: [String: FHIRElement] = [:]
+            for entry in entries {
+                if let type = entry["resourceType"]?.string, let id = entry["id"]?.string { byReference["\(type)/\(id)"] = entry }
             }
+            func describe(_ resource: FHIRElement?) -> String {
+                guard let resource else { return "?" }
+                let medication = resource["medicationReference"]?["reference"]?.string.flatMap { byReference[$0] }
+                let coded = (medication ?? resource)["code"] ?? resource["vaccineCode"] ?? resource["type"]?.items.first
+                let text = coded?["coding"]?.items.first?["display"]?.string ?? coded?["text"]?.string ?? resource["title"]?.string
+                let date =
+                    [
+                        "assertedDate", "authoredOn", "issued", "occurrenceDateTime", "date", "effectiveDateTime", "onsetDateTime",
+                        "created",
+                    ].lazy.compactMap { resource[$0]?.string }.first
+                    ?? resource["effectivePeriod"]?["start"]?.string ?? resource["period"]?["start"]?.string
+                return "\(date.map { String($0.prefix(10)) } ?? "          ")  \(text ?? resource["resourceType"]?.string ?? "?")"
+            }
+            var lines: [String] = []
+            for list in entries where list["resourceType"]?.string == "List" && list["id"] == nil {
+                let items = list["entry"]?.items ?? []
+                let warnings = (list["extension"]?.items ?? []).compactMap { $0["valueCode"]?.string }
+                lines.append(
+                    "\(list["title"]?.string ?? "List") (\(items.count))"
+                        + (warnings.isEmpty ? "" : "  [\(warnings.joined(separator: ", "))]"))
+                let contained = (list["contained"]?.items ?? []).reduce(into: [String: FHIRElement]()) {
+                    $0["#" + ($1["id"]?.string ?? "")] = $1
+                }
+                for item in items {
+                    let reference = item["item"]?["reference"]?.string ?? ""
+                    lines.append("  " + (item["item"]?["display"]?.string ?? describe(byReference[reference] ?? contained[reference])))
+                }
+            }
+            for outcome in entries where outcome["resourceType"]?.string == "OperationOutcome" {
+                for issue in outcome["issue"]?.items ?? [] {
+                    lines.append("warning: \(issue["details"]?["text"]?.string ?? issue["diagnostics"]?.string ?? "")")
+                }
+            }
+            return lines.joined(separator: "\n")
         }
     }
 }

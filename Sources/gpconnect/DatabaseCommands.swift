@@ -32,13 +32,35 @@ struct Seed: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(
+        name: .long,
+        help:
+            "Also register a synthetic patient (NHS \(SyntheticRecord.nhsNumber)) whose record has this many consultations (~8 items each)."
+    )
+    var longRecord: Int?
+
+    @Option(name: .long, help: "Practice for --long-record.")
+    var practice = "B82617"
+
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
         let database = try await openDatabase(path)
         let (stores, demographics) = Stores.sql(database)
-        let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
+        do {
+            let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
+            print("\(path): seeded \(summary)")
+            if let longRecord {
+                guard let target = try await stores.directory.practice(ods: practice) else {
+                    throw ValidationError("No practice \(practice) in \(path)")
+                }
+                let count = try await SyntheticRecord.seed(stores: stores, practice: target, consultations: longRecord)
+                print("\(practice): patient \(SyntheticRecord.nhsNumber) has a record of \(count) clinical items")
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
         await database.close()
-        print("\(path): seeded \(summary)")
     }
 }
 

@@ -217,11 +217,11 @@ struct PostgresStoreTests {
         let versions = try await database.read("SELECT version FROM schema_migrations ORDER BY version").compactMap {
             $0.integer("version")
         }
-        #expect(versions == [1, 2])
+        #expect(versions == [1, 2, 3])
         await database.close()
         let again = try await GPConnectPostgresDatabase.open(url: url)
         let count = try await again.read("SELECT COUNT(*) AS n FROM schema_migrations").first?.integer("n")
-        #expect(count == 2)
+        #expect(count == 3)
         await again.close()
     }
 }

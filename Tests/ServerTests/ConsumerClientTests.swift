@@ -83,11 +83,40 @@ struct ConsumerClientTests {
                     error == .refused(status: 400, code: "BAD_REQUEST", diagnostics: "Ssp-To does not match the ASID of practice B82617"))
             }
             do {
-                _ = try await gp.structuredRecord(endpoint, nhsNumber: "9690937286", areas: [.allergies])
+                _ = try await gp.structuredRecord(endpoint, nhsNumber: "9690938533", areas: [.allergies])
                 Issue.record("expected a refusal")
             } catch let error as GPConnectClientError {
-                #expect(error.spineCode == .notImplemented)
+                guard case .refused(let status, let code, _) = error else { throw error }
+                #expect(status == 404 && code == "PATIENT_NOT_FOUND")
             }
+        }
+    }
+
+    @Test(arguments: [FHIRFormat.json, .xml])
+    func structuredRecordThroughTheClient(format: FHIRFormat) async throws {
+        try await TestServer.run { server in
+            let endpoint = try Self.endpoint(server)
+            let gp = Self.consumer(format)
+            let bundle = try await gp.structuredRecord(
+                endpoint, nhsNumber: "9690937286", areas: [.allergies, .medication, .problems, .consultations])
+            #expect(bundle["type"]?.string == "collection")
+            let resources = (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }
+            let titles = resources.filter { $0["resourceType"]?.string == "List" }.compactMap { $0["title"]?.string }
+            for title in [
+                "Allergies and adverse reactions", "Ended allergies", "Medications and medical devices", "Problems",
+                "List of consultations",
+            ] {
+                #expect(titles.contains(title), "\(title)")
+            }
+            #expect(resources.contains { $0["resourceType"]?.string == "MedicationStatement" })
+            // Migration: without sensitive information (conf/N) the confidential repeat stays behind;
+            // with it (conf/R) it comes, labelled.
+            let plain = try await gp.migrateStructuredRecord(endpoint, nhsNumber: "9690937286", includeSensitive: false)
+            let full = try await gp.migrateStructuredRecord(endpoint, nhsNumber: "9690937286", includeSensitive: true)
+            func ids(_ bundle: FHIRElement) -> Set<String> {
+                Set((bundle["entry"]?.items ?? []).compactMap { $0["resource"]?["id"]?.string })
+            }
+            #expect(!ids(plain).contains("s2-3") && ids(full).contains("s2-3"))
         }
     }
 

@@ -118,10 +118,13 @@ public struct ClinicalItem: Sendable, Equatable {
     public var confidentiality: Confidentiality
     /// The FHIR body: `resourceType`, `id`, then the elements after `meta`.
     public var resource: FHIRElement
+    /// Every `Type/id` reference the body makes, kept beside it so views link items without
+    /// walking every resource.
+    public var references: [String]
 
     public init(
         id: String, patientID: String, kind: Kind, status: String? = nil, start: String? = nil, end: String? = nil,
-        confidentiality: Confidentiality = .none, resource: FHIRElement
+        confidentiality: Confidentiality = .none, resource: FHIRElement, references: [String]? = nil
     ) {
         self.id = id
         self.patientID = patientID
@@ -131,6 +134,7 @@ public struct ClinicalItem: Sendable, Equatable {
         self.end = end
         self.confidentiality = confidentiality
         self.resource = resource
+        self.references = references ?? References.all(in: resource)
     }
 
     /// `ResourceType/id`, as references name it.

@@ -17,6 +17,10 @@ struct StructuredRecordView {
     private let byReference: [String: ClinicalItem]
     /// Items that reference each item (reverse links).
     private let referrers: [String: [String]]
+    /// Items of each kind, newest first.
+    private let byKind: [ClinicalItem.Kind: [ClinicalItem]]
+    /// The consultation List of each encounter.
+    private let consultationOf: [String: ClinicalItem]
 
     init(
         items: [ClinicalItem], query: StructuredQuery, patientID: String, state: ClinicalRecordState,
@@ -33,12 +37,20 @@ struct StructuredRecordView {
             byReference[item.reference] = item
         }
         for item in items {
-            for target in References.all(in: item.resource) where byReference[target] != nil {
+            for target in item.references where byReference[target] != nil {
                 referrers[target, default: []].append(item.reference)
             }
         }
         self.byReference = byReference
         self.referrers = referrers
+        self.byKind = Dictionary(grouping: items, by: \.kind).mapValues { items in
+            items.sorted { ($0.start ?? "", $0.id) > ($1.start ?? "", $1.id) }
+        }
+        var consultationOf: [String: ClinicalItem] = [:]
+        for list in byKind[.consultationList] ?? [] {
+            if let encounter = list.resource["encounter"]?["reference"]?.string { consultationOf[encounter] = list }
+        }
+        self.consultationOf = consultationOf
     }
 
     /// The clinical part of the Bundle: Lists and clinical resources, in presentation order.
@@ -228,17 +240,18 @@ struct StructuredRecordView {
             render(item, keeping: builder.included)
         }
         result.entries += rendered
-        for entry in result.entries {
-            result.references.formUnion(References.all(in: entry))
+        // Lists refer only to items and the patient; the directory resources come from the items.
+        for reference in builder.order {
+            for target in byReference[reference]?.references ?? [] where byReference[target] == nil {
+                result.references.insert(target)
+            }
         }
         return result
     }
 
     // MARK: - Selection helpers
 
-    private func items(_ kind: ClinicalItem.Kind) -> [ClinicalItem] {
-        byReference.values.filter { $0.kind == kind }.sorted { ($0.start ?? "", $0.id) > ($1.start ?? "", $1.id) }
-    }
+    private func items(_ kind: ClinicalItem.Kind) -> [ClinicalItem] { byKind[kind] ?? [] }
 
     private func visible(_ item: ClinicalItem) -> Bool {
         item.confidentiality == .none || includeWithheld
@@ -264,7 +277,7 @@ struct StructuredRecordView {
         while let next = queue.popLast() {
             guard visible(next), builder.included.insert(next.reference).inserted else { continue }
             builder.order.append(next.reference)
-            for target in References.all(in: next.resource) {
+            for target in next.references {
                 guard let supporting = byReference[target], supporting.kind.area == nil, supporting.kind != .consultationList
                 else { continue }
                 queue.append(supporting)
@@ -285,7 +298,7 @@ struct StructuredRecordView {
     /// A statement with its authorisations and issues: what a problem or topic may link to.
     private func medicationFamily(of statement: ClinicalItem) -> [ClinicalItem] {
         var family = [statement]
-        for target in References.all(in: statement.resource) {
+        for target in statement.references {
             guard let plan = byReference[target], plan.kind == .medicationPlan else { continue }
             family.append(plan)
             family += referrers[plan.reference, default: []].compactMap { byReference[$0] }.filter { $0.kind == .medicationIssue }
@@ -334,7 +347,7 @@ struct StructuredRecordView {
         var plan = item
         if item.kind == .medicationIssue {
             guard
-                let found = References.all(in: item.resource).compactMap({ byReference[$0] }).first(where: {
+                let found = item.references.compactMap({ byReference[$0] }).first(where: {
                     $0.kind == .medicationPlan
                 })
             else { return nil }
@@ -353,11 +366,9 @@ struct StructuredRecordView {
         var lists: [FHIRElement] = []
         var contained: [String: [String]] = [:]
         var problems: [String] = []
-        let structures = items(.consultationList)
         for encounter in encounters {
             include([encounter], into: builder)
-            guard let consultation = structures.first(where: { $0.resource["encounter"]?["reference"]?.string == encounter.reference })
-            else { continue }
+            guard let consultation = consultationOf[encounter.reference] else { continue }
             var pending = [consultation]
             var seen = Set<String>()
             while let next = pending.popLast() {
@@ -563,9 +574,9 @@ extension CodeSystemURL {
 }
 
 /// Reading references out of resources.
-enum References {
+public enum References {
     /// Every relative `Type/id` reference in an element tree (contained `#id` references excluded).
-    static func all(in element: FHIRElement) -> [String] {
+    public static func all(in element: FHIRElement) -> [String] {
         var found: [String] = []
         collect(element, into: &found)
         return found

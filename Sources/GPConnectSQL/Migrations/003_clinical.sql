@@ -9,6 +9,8 @@ CREATE TABLE clinical_items (
     start_date TEXT,
     end_date TEXT,
     confidentiality TEXT NOT NULL,
+    -- The references the resource makes, space-separated: links without parsing the body.
+    refs TEXT NOT NULL,
     resource TEXT NOT NULL,
     PRIMARY KEY (practice, id)
 );
