@@ -66,15 +66,18 @@ public enum ReferenceData {
                     try await patients.savePatient(patient, practice: practice.ods, expectedVersion: nil)
                     summary.patients += 1
                 } catch StoreError.conflict {
-                    continue
+                    // Kept as it is; its clinical record is still written below if it has none
+                    // (a database created before the clinical record existed).
                 }
-                // A patient's record is seeded with the patient, once: its relative dates count
-                // from this day and never move after.
-                guard let clinical else { continue }
+                // A patient's record is seeded once: its relative dates count from this day and
+                // never move after.
+                guard let clinical, let seeded = clinical.patients[patient.id], !seeded.isEmpty,
+                    try await stores.clinical.items(practice: practice.ods, patientID: patient.id).isEmpty
+                else { continue }
                 let builder = ClinicalRecordBuilder(
                     practice: practice.ods, patientID: patient.id, today: ISO8601.day(Date()),
                     organizationID: practice.organizationID, practitionerID: patient.generalPractitionerID ?? "1")
-                let items = (clinical.patients[patient.id] ?? []).map(builder.build)
+                let items = seeded.map(builder.build)
                 try await stores.clinical.save(items, practice: practice.ods)
                 summary.clinicalItems += items.count
                 if var state = clinical.recordStates[patient.id] {

@@ -302,11 +302,13 @@ struct ConsumerCommand: AsyncParsableCommand {
             func describe(_ resource: FHIRElement?) -> String {
                 guard let resource else { return "?" }
                 let medication = resource["medicationReference"]?["reference"]?.string.flatMap { byReference[$0] }
-                let coded = (medication ?? resource)["code"] ?? resource["vaccineCode"] ?? resource["type"]?.items.first
+                let coded =
+                    (medication ?? resource)["code"] ?? resource["vaccineCode"] ?? resource["serviceRequested"]?.items.first
+                    ?? resource["type"]?.items.first
                 let text = coded?["coding"]?.items.first?["display"]?.string ?? coded?["text"]?.string ?? resource["title"]?.string
                 let date =
                     [
-                        "assertedDate", "authoredOn", "issued", "occurrenceDateTime", "date", "effectiveDateTime", "onsetDateTime",
+                        "assertedDate", "occurrenceDateTime", "authoredOn", "issued", "date", "effectiveDateTime", "onsetDateTime",
                         "created",
                     ].lazy.compactMap { resource[$0]?.string }.first
                     ?? resource["effectivePeriod"]?["start"]?.string ?? resource["period"]?["start"]?.string

@@ -6,7 +6,10 @@ struct GPConnectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpconnect",
         abstract: "A GP Connect (FHIR STU3) provider for one or many GP practices.",
-        subcommands: [Serve.self, Database.self, Seed.self, DiaryCommand.self, Audit.self, ConsumerCommand.self, Token.self, Bench.self],
+        subcommands: [
+            Serve.self, Database.self, Seed.self, DiaryCommand.self, ClinicalAreas.self, Audit.self, ConsumerCommand.self, Token.self,
+            Bench.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
