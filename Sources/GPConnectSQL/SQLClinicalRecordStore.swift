@@ -1,4 +1,3 @@
-import FHIR
 import GPConnect
 
 /// ``ClinicalRecordStore`` on SQL. One indexed read returns a patient's whole record, FHIR bodies
@@ -18,17 +17,11 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
             guard let id = row.text("id"), let kind = row.text("kind").flatMap(ClinicalItem.Kind.init(rawValue:)),
                 let body = row.text("resource")
             else { throw StoreError.corrupt("clinical item row") }
-            let resource: FHIRElement
-            do {
-                resource = try FHIRJSON.decode(Array(body.utf8))
-            } catch {
-                throw StoreError.corrupt("clinical item \(id) does not decode")
-            }
             return ClinicalItem(
                 id: id, patientID: patientID, kind: kind, status: row.text("status"), start: row.text("start_date"),
                 end: row.text("end_date"),
                 confidentiality: row.text("confidentiality").flatMap(ClinicalItem.Confidentiality.init(rawValue:)) ?? .none,
-                resource: resource, references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
+                body: .json(body), references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
         }
     }
 
@@ -55,7 +48,7 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
                         .text(practice), .text(item.id), .text(item.patientID), .text(item.kind.rawValue),
                         item.status.map(SQLValue.text) ?? .null, item.start.map(SQLValue.text) ?? .null,
                         item.end.map(SQLValue.text) ?? .null, .text(item.confidentiality.rawValue),
-                        .text(item.references.joined(separator: " ")), .text(FHIRJSON.encodeString(item.resource)),
+                        .text(item.references.joined(separator: " ")), .text(item.json),
                     ])
             }
         }

@@ -111,7 +111,8 @@ extension StoreContract {
         let withheld = items.filter { $0.confidentiality != .none }.map(\.id).sorted()
         #expect(withheld == ["i2-3", "o2-3", "p2-3", "s2-3"])
         let statement = try #require(items.first { $0.id == "s2-2" })
-        #expect(statement.resource["basedOn"]?.items.first?["reference"]?.string == "MedicationRequest/p2-2")
+        #expect(try statement.resource()["basedOn"]?.items.first?["reference"]?.string == "MedicationRequest/p2-2")
+        #expect(statement.references.contains("Medication/m2-2"))
         #expect(try await stores.clinical.items(practice: "B82617", patientID: "1").isEmpty)
         #expect(try await stores.clinical.items(practice: "A20047", patientID: "2").isEmpty, "records are per practice")
 

@@ -1,6 +1,8 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectServer
+import GPConnectTestSupport
 import Testing
 
 /// Whole structured responses compared with reviewed golden files, after canonicalising what
@@ -59,6 +61,24 @@ struct StructuredGoldenTests {
         let result = try STU3Validator.validate(validation)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("\(Self.names.count * 2 - 1) valid"), "\(result.output)")
+    }
+
+    /// The same records served from PostgreSQL are the same Bundles.
+    @Test(.enabled(if: TestPostgres.available, "needs GPCONNECT_TEST_POSTGRES"))
+    func postgresServesTheSameRecords() async throws {
+        let (database, url) = try await TestPostgres.freshDatabase()
+        await database.close()
+        let app = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: url, logLevel: .error))
+        try await app.test(.live) { live in
+            let client = Client(client: live, databasePath: url)
+            for (name, request) in zip(Self.names, try await Self.samples(client)) {
+                let reply = try await request(name, .json)
+                #expect(reply.status == 200, "\(name)")
+                let golden = try Data(contentsOf: Self.directory.appendingPathComponent("\(name).json"))
+                #expect(
+                    try Self.canonical(try #require(reply.resource)) == golden, "\(name) from PostgreSQL differs from Golden/\(name).json")
+            }
+        }
     }
 
     /// Pretty, key-sorted JSON with the trace id and clinical dates made stable.

@@ -116,15 +116,54 @@ public struct ClinicalItem: Sendable, Equatable {
     public var start: String?
     public var end: String?
     public var confidentiality: Confidentiality
-    /// The FHIR body: `resourceType`, `id`, then the elements after `meta`.
-    public var resource: FHIRElement
+    /// The FHIR body, as built or as stored. A store hands out the stored JSON and a view decodes
+    /// only the items it uses, so asking for the last three consultations of a long record does not
+    /// parse the whole record.
+    public enum Body: Sendable, Equatable {
+        case element(FHIRElement)
+        case json(String)
+    }
+
+    public var body: Body
     /// Every `Type/id` reference the body makes, kept beside it so views link items without
-    /// walking every resource.
+    /// reading bodies.
     public var references: [String]
+
+    /// The FHIR body: `resourceType`, `id`, then the elements after `meta`.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)`` when stored JSON does not parse.
+    public func resource() throws -> FHIRElement {
+        switch body {
+        case .element(let element): return element
+        case .json(let text):
+            do {
+                return try FHIRJSON.decode(Array(text.utf8))
+            } catch {
+                throw StoreError.corrupt("clinical item \(id) does not decode")
+            }
+        }
+    }
+
+    /// The body as JSON text, for storage.
+    public var json: String {
+        switch body {
+        case .element(let element): FHIRJSON.encodeString(element)
+        case .json(let text): text
+        }
+    }
 
     public init(
         id: String, patientID: String, kind: Kind, status: String? = nil, start: String? = nil, end: String? = nil,
         confidentiality: Confidentiality = .none, resource: FHIRElement, references: [String]? = nil
+    ) {
+        self.init(
+            id: id, patientID: patientID, kind: kind, status: status, start: start, end: end, confidentiality: confidentiality,
+            body: .element(resource), references: references ?? References.all(in: resource))
+    }
+
+    public init(
+        id: String, patientID: String, kind: Kind, status: String?, start: String?, end: String?, confidentiality: Confidentiality,
+        body: Body, references: [String]
     ) {
         self.id = id
         self.patientID = patientID
@@ -133,8 +172,8 @@ public struct ClinicalItem: Sendable, Equatable {
         self.start = start
         self.end = end
         self.confidentiality = confidentiality
-        self.resource = resource
-        self.references = references ?? References.all(in: resource)
+        self.body = body
+        self.references = references
     }
 
     /// `ResourceType/id`, as references name it.

@@ -45,7 +45,7 @@ public struct StructuredRecord: Sendable {
         async let items = stores.clinical.items(practice: practice.ods, patientID: patient.id)
         async let state = stores.clinical.recordState(practice: practice.ods, patientID: patient.id)
         async let disabled = stores.clinical.disabledAreas(practice: practice.ods)
-        let view = StructuredRecordView(
+        let view = try StructuredRecordView(
             items: try await items, query: query, patientID: patient.id, state: try await state, disabled: try await disabled,
             includeWithheld: includeWithheld
         ).build()

@@ -21,6 +21,27 @@ struct StructuredRecordView {
     private let byKind: [ClinicalItem.Kind: [ClinicalItem]]
     /// The consultation List of each encounter.
     private let consultationOf: [String: ClinicalItem]
+    /// Bodies decoded so far (each item at most once per view).
+    private let decoded = DecodedBodies()
+
+    private final class DecodedBodies {
+        var bodies: [String: FHIRElement] = [:]
+        var failure: (any Error)?
+    }
+
+    /// An item's body, decoded on first use. A body that does not decode is remembered and
+    /// `build` throws, so a corrupt row is never served as an empty resource.
+    private func body(_ item: ClinicalItem) -> FHIRElement {
+        if let body = decoded.bodies[item.reference] { return body }
+        do {
+            let body = try item.resource()
+            decoded.bodies[item.reference] = body
+            return body
+        } catch {
+            decoded.failure = error
+            return .object(FHIRObject())
+        }
+    }
 
     init(
         items: [ClinicalItem], query: StructuredQuery, patientID: String, state: ClinicalRecordState,
@@ -31,6 +52,8 @@ struct StructuredRecordView {
         self.state = state
         self.disabled = query.fullRecord == nil ? disabled : []
         self.includeWithheld = includeWithheld
+        // One order whatever the store's collation, so every backend gives the same Bundle.
+        let items = items.sorted { $0.id < $1.id }
         var byReference: [String: ClinicalItem] = [:]
         var referrers: [String: [String]] = [:]
         for item in items {
@@ -48,7 +71,7 @@ struct StructuredRecordView {
         }
         var consultationOf: [String: ClinicalItem] = [:]
         for list in byKind[.consultationList] ?? [] {
-            if let encounter = list.resource["encounter"]?["reference"]?.string { consultationOf[encounter] = list }
+            if let encounter = list.references.first(where: { $0.hasPrefix("Encounter/") }) { consultationOf[encounter] = list }
         }
         self.consultationOf = consultationOf
     }
@@ -74,7 +97,7 @@ struct StructuredRecordView {
         var withheldFor: Set<String> = []
     }
 
-    func build() -> Result {
+    func build() throws -> Result {
         let builder = Builder()
         var result = Result()
         var areaLists: [(ClinicalArea, [FHIRElement])] = []
@@ -149,12 +172,12 @@ struct StructuredRecordView {
                 areaLists.append((area, lists))
             case .problems:
                 let filter = query.problems ?? .init()
-                let (shown, withheld) = split(items(.problem).filter { filter.matches($0) })
+                let (shown, withheld) = split(items(.problem).filter { filter.matches($0, body: body($0)) })
                 primaryProblems = Set(shown.map(\.reference))
                 include(shown, into: builder)
                 var related: [String: [String]] = [:]
                 for problem in shown {
-                    for target in Conditions.relatedContent(of: problem.resource) {
+                    for target in Conditions.relatedContent(of: body(problem)) {
                         guard let item = byReference[target] else { continue }
                         guard visible(item) else {
                             builder.withheldFor.insert(secondaryCode(prefix: "problems", for: item))
@@ -246,6 +269,7 @@ struct StructuredRecordView {
                 result.references.insert(target)
             }
         }
+        if let failure = decoded.failure { throw failure }
         return result
     }
 
@@ -312,7 +336,7 @@ struct StructuredRecordView {
         for item in items {
             for referrer in referrers[item.reference, default: []] {
                 guard let problem = byReference[referrer], problem.kind == .problem, visible(problem),
-                    Conditions.relatedContent(of: problem.resource).contains(item.reference)
+                    Conditions.relatedContent(of: body(problem)).contains(item.reference)
                 else { continue }
                 found.append(problem.reference)
             }
@@ -373,7 +397,7 @@ struct StructuredRecordView {
             var seen = Set<String>()
             while let next = pending.popLast() {
                 guard seen.insert(next.reference).inserted else { continue }
-                var resource = next.resource.object ?? FHIRObject()
+                var resource = body(next).object ?? FHIRObject()
                 var entries: [FHIRElement] = []
                 for entry in resource["entry"]?.items ?? [] {
                     guard let target = entry["item"]?["reference"]?.string, let item = byReference[target] else { continue }
@@ -399,14 +423,13 @@ struct StructuredRecordView {
                     }
                 }
                 // A topic's related problem is returned with it.
-                for target in Conditions.relatedProblems(of: next.resource) {
+                for target in Conditions.relatedProblems(of: body(next)) {
                     if let problem = byReference[target], visible(problem) { problems.append(problem.reference) }
                 }
                 // Empty topics and headings are suppressed.
                 guard !entries.isEmpty else { continue }
                 resource["entry"] = .array(entries)
-                let rendered = render(
-                    ClinicalItem(id: next.id, patientID: patientID, kind: .consultationList, resource: .object(resource)))
+                let rendered = render(next, body: .object(resource))
                 lists.append(rendered)
             }
         }
@@ -513,8 +536,9 @@ struct StructuredRecordView {
     /// The item as a resource: its body with `meta` (profile; `NOPAT` on withheld items that
     /// migrate sends). References to related items outside the response are dropped from
     /// problems, so every link in the Bundle resolves.
-    private func render(_ item: ClinicalItem, keeping included: Set<String>? = nil) -> FHIRElement {
-        guard var body = item.resource.object else { return item.resource }
+    private func render(_ item: ClinicalItem, body replacement: FHIRElement? = nil, keeping included: Set<String>? = nil) -> FHIRElement {
+        let element = replacement ?? body(item)
+        guard var body = element.object else { return element }
         if let included, item.kind == .problem {
             body = Conditions.pruningLinks(body, keeping: included.union([item.reference]))
         }
@@ -539,9 +563,9 @@ struct StructuredRecordView {
 }
 
 extension StructuredQuery.Problems {
-    func matches(_ problem: ClinicalItem) -> Bool {
+    func matches(_ problem: ClinicalItem, body: FHIRElement) -> Bool {
         guard !filters.isEmpty else { return true }
-        let significance = Conditions.significance(of: problem.resource)
+        let significance = Conditions.significance(of: body)
         return filters.contains { filter in
             (filter.status == nil || filter.status == problem.status)
                 && (filter.significance == nil || filter.significance == significance)
