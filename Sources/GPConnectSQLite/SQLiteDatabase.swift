@@ -62,6 +62,11 @@ public final class GPConnectSQLiteDatabase: SQLDatabase {
         // WAL with synchronous=NORMAL: a committed transaction survives a killed process.
         _ = try await connection.query("PRAGMA synchronous = NORMAL")
         _ = try await connection.query("PRAGMA foreign_keys = ON")
+        // Reads map the file instead of copying pages through pread, and keep more pages per
+        // connection: a structured record reads every row of a patient's record (measured: the
+        // long synthetic record went from pread-bound to memory-bound).
+        _ = try await connection.query("PRAGMA mmap_size = 268435456")
+        _ = try await connection.query("PRAGMA cache_size = -32768")
     }
 
     init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], pool: NIOThreadPool) {

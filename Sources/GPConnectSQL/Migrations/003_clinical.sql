@@ -14,7 +14,9 @@ CREATE TABLE clinical_items (
     resource TEXT NOT NULL,
     PRIMARY KEY (practice, id)
 );
-CREATE INDEX clinical_items_by_patient ON clinical_items (practice, patient_id);
+-- Covers the one query a record view makes (a patient's items in id order); without `id`
+-- the planner walks the primary key of the whole practice instead.
+CREATE INDEX clinical_items_by_patient ON clinical_items (practice, patient_id, id);
 
 -- Per-patient record state that produces list warnings (record in transit, awaiting filing).
 CREATE TABLE clinical_record_states (
