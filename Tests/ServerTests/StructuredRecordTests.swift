@@ -404,6 +404,12 @@ struct StructuredRecordTests {
             #expect(sixteen.lists[0].notes.filter { $0 == StructuredText.confidentialItems }.count == 1)
             let thirteen = try await client.structured(S.patient13, [S.parameter("includeReferrals")])
             #expect(thirteen.lists.count == 1 && thirteen.lists[0].warningCodes == ["data-in-transit"])
+            // patient8 has results received but not yet filed: only the investigations list says so.
+            let eight = try await client.structured("9690937405", [S.parameter("includeInvestigations"), S.allergiesActiveOnly])
+            Self.expectValidBundle(eight, nhsNumber: "9690937405")
+            #expect(eight.list("Investigations and results")?.warningCodes == ["data-awaiting-filing"])
+            #expect(eight.list("Investigations and results")?.notes == [StructuredText.awaitingFiling, StructuredText.noContent])
+            #expect(eight.list("Allergies and adverse reactions")?.warningCodes == [])
         }
     }
 

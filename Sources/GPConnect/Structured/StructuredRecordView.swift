@@ -120,7 +120,7 @@ struct StructuredRecordView {
                 var lists = [
                     list(
                         title: "Allergies and adverse reactions", code: .snomed("886921000000105", "Allergies and adverse reactions"),
-                        entries: activeShown.map { .reference($0.reference) }, withheld: activeWithheld)
+                        entries: activeShown.map { .reference($0.reference) }, withheld: activeWithheld, area: area)
                 ]
                 if allergies.includeResolved {
                     let (ended, endedWithheld) = split(all.filter { $0.status == "resolved" })
@@ -128,7 +128,7 @@ struct StructuredRecordView {
                         list(
                             title: "Ended allergies", code: .snomed("1103671000000101", "Ended allergies"),
                             entries: ended.map { .reference("#" + $0.id) }, withheld: endedWithheld,
-                            contained: ended.map { render($0) }))
+                            contained: ended.map { render($0) }, area: area))
                 }
                 linkedProblems += problems(linkedTo: activeShown)
                 areaLists.append((area, lists))
@@ -149,7 +149,7 @@ struct StructuredRecordView {
                             list(
                                 title: "Medications and medical devices",
                                 code: .snomed("933361000000108", "Medications and medical devices"),
-                                entries: shown.map { .reference($0.reference) }, withheld: withheld)
+                                entries: shown.map { .reference($0.reference) }, withheld: withheld, area: area)
                         ]
                     ))
             case .consultations:
@@ -165,7 +165,7 @@ struct StructuredRecordView {
                 var lists = [
                     list(
                         title: "List of consultations", code: .snomed("1149501000000101", "List of consultations"),
-                        entries: encounters.map { .reference($0.reference) }, withheld: withheld)
+                        entries: encounters.map { .reference($0.reference) }, withheld: withheld, area: area)
                 ]
                 lists += structure
                 lists += secondaryLists(prefix: "consultations", contained, builder: builder)
@@ -198,29 +198,43 @@ struct StructuredRecordView {
                 var lists = [
                     list(
                         title: "Problems", code: .snomed("717711000000103", "Problems"), entries: shown.map { .reference($0.reference) },
-                        withheld: withheld)
+                        withheld: withheld, area: area)
                 ]
                 lists += secondaryLists(prefix: "problems", related, builder: builder)
                 areaLists.append((area, lists))
             case .immunisations:
                 let filter = query.immunisations ?? .init()
                 let selected = items(.immunization).filter { filter.includeNotGiven || $0.status != "not-given" }
-                areaLists.append((area, [simpleArea(selected, title: "Immunisations", code: "1102181000000102", builder, &linkedProblems)]))
+                areaLists.append(
+                    (area, [simpleArea(selected, area: area, title: "Immunisations", code: "1102181000000102", builder, &linkedProblems)]))
             case .uncategorised:
                 let period = query.uncategorised ?? DayPeriod()
                 let selected = items(.observation).filter { period.overlaps(start: $0.start, end: $0.end ?? $0.start) }
                 areaLists.append(
-                    (area, [simpleArea(selected, title: "Uncategorised data", code: "826501000000100", builder, &linkedProblems)]))
+                    (
+                        area,
+                        [simpleArea(selected, area: area, title: "Uncategorised data", code: "826501000000100", builder, &linkedProblems)]
+                    ))
             case .investigations:
                 let period = query.investigations ?? DayPeriod()
                 let selected = items(.diagnosticReport).filter { period.contains($0.start) }
                 areaLists.append(
-                    (area, [simpleArea(selected, title: "Investigations and results", code: "887191000000108", builder, &linkedProblems)]))
+                    (
+                        area,
+                        [
+                            simpleArea(
+                                selected, area: area, title: "Investigations and results", code: "887191000000108", builder, &linkedProblems
+                            )
+                        ]
+                    ))
             case .referrals:
                 let period = query.referrals ?? DayPeriod()
                 let selected = items(.referral).filter { period.contains($0.start) }
                 areaLists.append(
-                    (area, [simpleArea(selected, title: "Outbound referral", code: "792931000000107", builder, &linkedProblems)]))
+                    (
+                        area,
+                        [simpleArea(selected, area: area, title: "Outbound referral", code: "792931000000107", builder, &linkedProblems)]
+                    ))
             case .diary:
                 let until = query.diary?.onOrBefore
                 let selected = items(.diaryEntry).filter { entry in
@@ -230,7 +244,11 @@ struct StructuredRecordView {
                 areaLists.append(
                     (
                         area,
-                        [simpleArea(selected, title: "Patient recall administration", code: "714311000000108", builder, &linkedProblems)]
+                        [
+                            simpleArea(
+                                selected, area: area, title: "Patient recall administration", code: "714311000000108", builder,
+                                &linkedProblems)
+                        ]
                     ))
             case .documents:
                 // Document metadata travels with migrate (and with consultations and problems);
@@ -345,12 +363,14 @@ struct StructuredRecordView {
     }
 
     private func simpleArea(
-        _ selected: [ClinicalItem], title: String, code: String, _ builder: Builder, _ linked: inout [String]
+        _ selected: [ClinicalItem], area: ClinicalArea, title: String, code: String, _ builder: Builder, _ linked: inout [String]
     ) -> FHIRElement {
         let (shown, withheld) = split(selected)
         for item in shown { includeWithSupport(item, into: builder) }
         linked += problems(linkedTo: shown)
-        return list(title: title, code: .snomed(code, title), entries: shown.map { .reference($0.reference) }, withheld: withheld)
+        return list(
+            title: title, code: .snomed(code, title), entries: shown.map { .reference($0.reference) }, withheld: withheld,
+            area: area)
     }
 
     /// The area whose list an item appears on.
@@ -484,7 +504,8 @@ struct StructuredRecordView {
     }
 
     private func list(
-        title: String, code: ListCode, entries: [FHIRElement], withheld: Bool, contained: [FHIRElement] = []
+        title: String, code: ListCode, entries: [FHIRElement], withheld: Bool, contained: [FHIRElement] = [],
+        area: ClinicalArea? = nil
     ) -> FHIRElement {
         var object: FHIRObject = ["resourceType": "List", "meta": ["profile": [.string(ClinicalItem.Kind.consultationList.profile)]]]
         object.append("contained", .array(contained))
@@ -499,6 +520,10 @@ struct StructuredRecordView {
         if withheld {
             extensions.append(["url": .string(StructuredURL.listWarningCode), "valueCode": "confidential-items"])
             notes.append(["text": .string(StructuredText.confidentialItems)])
+        }
+        if let area, state.awaitingFiling.contains(area) {
+            extensions.append(["url": .string(StructuredURL.listWarningCode), "valueCode": "data-awaiting-filing"])
+            notes.append(["text": .string(StructuredText.awaitingFiling)])
         }
         if let since = state.inTransitSince {
             extensions.append(["url": .string(StructuredURL.listWarningCode), "valueCode": "data-in-transit"])
@@ -579,6 +604,8 @@ extension StructuredQuery.Problems {
 public enum StructuredText {
     public static let confidentialItems = "Items excluded due to confidentiality and/or patient preferences."
     public static let noContent = "Information not available"
+    public static let awaitingFiling =
+        "Patient data may be incomplete as there is data supplied by a third party awaiting review before becoming available."
 }
 
 /// Extension URLs and code systems of Access Record Structured.
