@@ -434,6 +434,29 @@ struct StructuredRecordTests {
         }
     }
 
+    @Test func parametersInXML() async throws {
+        try await TestServer.run { client in
+            let body = """
+                <Parameters xmlns="http://hl7.org/fhir">
+                  <parameter><name value="patientNHSNumber"/><valueIdentifier><system value="https://fhir.nhs.uk/Id/nhs-number"/><value value="9690937286"/></valueIdentifier></parameter>
+                  <parameter><name value="includeAllergies"/><part><name value="includeResolvedAllergies"/><valueBoolean value="false"/></part></parameter>
+                  <parameter><name value="includeConsultations"/><part><name value="includeNumberOfMostRecent"/><valuePositiveInt value="1"/></part></parameter>
+                </Parameters>
+                """
+            let reply = try await client.request(
+                .getStructuredRecord, "Patient/$gpc.getstructuredrecord", headers: { $0[.accept] = "application/fhir+xml" }, body: body,
+                contentType: "application/fhir+xml")
+            #expect(reply.status == 200 && reply.contentType?.hasPrefix("application/fhir+xml") == true, "\(reply.text.prefix(300))")
+            #expect(reply.list("Ended allergies") == nil && reply.list("Allergies and adverse reactions") != nil)
+            #expect(reply.list("List of consultations")?.entryReferences == ["Encounter/e2-3"])
+            let bad = try await client.request(
+                .getStructuredRecord, "Patient/$gpc.getstructuredrecord",
+                body: body.replacingOccurrences(of: "valueBoolean value=\"false\"", with: "valueBoolean value=\"maybe\""),
+                contentType: "application/fhir+xml")
+            #expect(bad.status == 422 && bad.spineCode == "INVALID_PARAMETER")
+        }
+    }
+
     // MARK: Parameters
 
     @Test func invalidParametersAreRefusedWithTheirName() async throws {
