@@ -8,21 +8,51 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
     public init(database: any SQLDatabase) { self.database = database }
 
     public func items(practice: String, patientID: String) async throws -> [ClinicalItem] {
+        try await read(practice: practice, patientID: patientID, bodies: true)
+    }
+
+    public func itemIndex(practice: String, patientID: String) async throws -> [ClinicalItem] {
+        try await read(practice: practice, patientID: patientID, bodies: false)
+    }
+
+    func read(practice: String, patientID: String, bodies: Bool) async throws -> [ClinicalItem] {
         let rows = try await database.read(
             """
-            SELECT id, kind, status, start_date, end_date, confidentiality, refs, resource FROM clinical_items
+            SELECT id, kind, status, start_date, end_date, confidentiality, refs\(bodies ? ", resource" : "") FROM clinical_items
             WHERE practice = ? AND patient_id = ? ORDER BY id
             """, [.text(practice), .text(patientID)])
         return try rows.map { row in
-            guard let id = row.text("id"), let kind = row.text("kind").flatMap(ClinicalItem.Kind.init(rawValue:)),
-                let body = row.text("resource")
-            else { throw StoreError.corrupt("clinical item row") }
+            guard let id = row.text("id"), let kind = row.text("kind").flatMap(ClinicalItem.Kind.init(rawValue:)) else {
+                throw StoreError.corrupt("clinical item row")
+            }
+            let body: ClinicalItem.Body
+            if bodies {
+                guard let text = row.text("resource") else { throw StoreError.corrupt("clinical item \(id) has no body") }
+                body = .json(text)
+            } else {
+                body = .deferred
+            }
             return ClinicalItem(
                 id: id, patientID: patientID, kind: kind, status: row.text("status"), start: row.text("start_date"),
                 end: row.text("end_date"),
                 confidentiality: row.text("confidentiality").flatMap(ClinicalItem.Confidentiality.init(rawValue:)) ?? .none,
-                body: .json(body), references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
+                body: body, references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
         }
+    }
+
+    public func bodies(practice: String, patientID: String, ids: [String]) async throws -> [String: String] {
+        var found: [String: String] = [:]
+        for start in stride(from: 0, to: ids.count, by: 400) {
+            let chunk = ids[start..<min(ids.count, start + 400)]
+            let rows = try await database.read(
+                "SELECT id, resource FROM clinical_items WHERE practice = ? AND patient_id = ? AND id IN ("
+                    + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + ")",
+                [.text(practice), .text(patientID)] + chunk.map { .text($0) })
+            for row in rows {
+                if let id = row.text("id"), let text = row.text("resource") { found[id] = text }
+            }
+        }
+        return found
     }
 
     public func recordState(practice: String, patientID: String) async throws -> ClinicalRecordState {
@@ -40,6 +70,9 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
             status = excluded.status, start_date = excluded.start_date, end_date = excluded.end_date,
             confidentiality = excluded.confidentiality, refs = excluded.refs, resource = excluded.resource
             """
+        if let deferred = items.first(where: { $0.body == .deferred }) {
+            throw StoreError.corrupt("clinical item \(deferred.id) has no body to save")
+        }
         try await database.write { connection in
             for item in items {
                 _ = try await connection.query(

@@ -113,6 +113,15 @@ extension StoreContract {
         let statement = try #require(items.first { $0.id == "s2-2" })
         #expect(try statement.resource()["basedOn"]?.items.first?["reference"]?.string == "MedicationRequest/p2-2")
         #expect(statement.references.contains("Medication/m2-2"))
+        // The index is the same items without bodies; bodies come by id.
+        let index = try await stores.clinical.itemIndex(practice: "B82617", patientID: "2")
+        #expect(index.map(\.id) == items.map(\.id) && index.allSatisfy { $0.body == .deferred })
+        #expect(index.map(\.references) == items.map(\.references))
+        let bodies = try await stores.clinical.bodies(practice: "B82617", patientID: "2", ids: ["s2-2", "a2-1", "no-such-item"])
+        #expect(Set(bodies.keys) == ["s2-2", "a2-1"])
+        #expect(bodies["s2-2"] == statement.json)
+        #expect(try await stores.clinical.bodies(practice: "B82617", patientID: "3", ids: ["s2-2"]).isEmpty, "bodies are per patient")
+        await #expect(throws: StoreError.self) { try await stores.clinical.save([index[0]], practice: "B82617") }
         #expect(try await stores.clinical.items(practice: "B82617", patientID: "1").isEmpty)
         #expect(try await stores.clinical.items(practice: "A20047", patientID: "2").isEmpty, "records are per practice")
 

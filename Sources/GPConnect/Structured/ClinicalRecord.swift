@@ -122,6 +122,8 @@ public struct ClinicalItem: Sendable, Equatable {
     public enum Body: Sendable, Equatable {
         case element(FHIRElement)
         case json(String)
+        /// Not read from the store yet (``ClinicalRecordStore/itemIndex(practice:patientID:)``).
+        case deferred
     }
 
     public var body: Body
@@ -135,12 +137,16 @@ public struct ClinicalItem: Sendable, Equatable {
     public func resource() throws -> FHIRElement {
         switch body {
         case .element(let element): return element
-        case .json(let text):
-            do {
-                return try FHIRJSON.decode(Array(text.utf8))
-            } catch {
-                throw StoreError.corrupt("clinical item \(id) does not decode")
-            }
+        case .json(let text): return try Self.decode(text, id: id)
+        case .deferred: throw StoreError.corrupt("clinical item \(id) was read without its body")
+        }
+    }
+
+    static func decode(_ text: String, id: String) throws -> FHIRElement {
+        do {
+            return try FHIRJSON.decode(Array(text.utf8))
+        } catch {
+            throw StoreError.corrupt("clinical item \(id) does not decode")
         }
     }
 
@@ -149,6 +155,7 @@ public struct ClinicalItem: Sendable, Equatable {
         switch body {
         case .element(let element): FHIRJSON.encodeString(element)
         case .json(let text): text
+        case .deferred: ""
         }
     }
 
@@ -197,6 +204,11 @@ public struct ClinicalRecordState: Sendable, Equatable, Codable {
 public protocol ClinicalRecordStore: Sendable {
     /// Every item of the patient's record.
     func items(practice: String, patientID: String) async throws -> [ClinicalItem]
+    /// Every item of the patient's record without its body (``ClinicalItem/Body/deferred``):
+    /// what a view needs to choose items, for records too long to read whole.
+    func itemIndex(practice: String, patientID: String) async throws -> [ClinicalItem]
+    /// The stored JSON bodies of some of the patient's items, by id.
+    func bodies(practice: String, patientID: String, ids: [String]) async throws -> [String: String]
     func recordState(practice: String, patientID: String) async throws -> ClinicalRecordState
     /// Writes items (replacing any with the same id) in one transaction.
     func save(_ items: [ClinicalItem], practice: String) async throws

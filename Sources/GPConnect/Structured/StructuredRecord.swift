@@ -42,13 +42,7 @@ public struct StructuredRecord: Sendable {
         let practice = request.practice
         let patient = try await eligiblePatient(query.nhsNumber, practice: practice.ods)
 
-        async let items = stores.clinical.items(practice: practice.ods, patientID: patient.id)
-        async let state = stores.clinical.recordState(practice: practice.ods, patientID: patient.id)
-        async let disabled = stores.clinical.disabledAreas(practice: practice.ods)
-        let view = try StructuredRecordView(
-            items: try await items, query: query, patientID: patient.id, state: try await state, disabled: try await disabled,
-            includeWithheld: includeWithheld
-        ).build()
+        let view = try await buildView(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
 
         // The patient, their registered practice, the usual GP and the GP's role come first, then
         // every practitioner, organisation and location the resources refer to (and those refer to).
@@ -94,6 +88,45 @@ public struct StructuredRecord: Sendable {
         bundle.append("type", "collection")
         bundle.append("entry", .array(entries.map { ["resource": $0] }))
         return GPConnectResponse(resource: .object(bundle), auditPatient: patient.nhsNumber.value)
+    }
+
+    /// Builds the view of the patient's record. A request for a few areas reads the record's
+    /// index first and then only the bodies the view turns out to need (with everything they
+    /// refer to), so a narrow question about a long record reads little; a broad one reads the
+    /// whole record at once.
+    func buildView(query: StructuredQuery, patientID: String, practice: String, includeWithheld: Bool) async throws
+        -> StructuredRecordView.Result
+    {
+        let broad = query.fullRecord != nil || query.areas.count > 2
+        async let read =
+            broad
+            ? stores.clinical.items(practice: practice, patientID: patientID)
+            : stores.clinical.itemIndex(practice: practice, patientID: patientID)
+        async let state = stores.clinical.recordState(practice: practice, patientID: patientID)
+        async let disabled = stores.clinical.disabledAreas(practice: practice)
+        let items = try await read
+        let (recordState, switchedOff) = (try await state, try await disabled)
+        var loaded: [String: String] = [:]
+        var byReference: [String: ClinicalItem] = [:]
+        for item in items { byReference[item.reference] = item }
+        for _ in 0..<8 {
+            let view = try StructuredRecordView(
+                items: items, query: query, patientID: patientID, state: recordState, disabled: switchedOff,
+                includeWithheld: includeWithheld, loaded: loaded
+            ).build()
+            guard !view.missing.isEmpty else { return view }
+            // Read what was missing and everything it refers to, to save rounds.
+            var wanted: [String] = []
+            var seen = Set<String>()
+            var pending = Array(view.missing)
+            while let reference = pending.popLast() {
+                guard seen.insert(reference).inserted, let item = byReference[reference] else { continue }
+                if loaded[item.id] == nil { wanted.append(item.id) }
+                pending += item.references
+            }
+            loaded.merge(try await stores.clinical.bodies(practice: practice, patientID: patientID, ids: wanted)) { $1 }
+        }
+        throw StoreError.corrupt("the record's bodies could not all be read")
     }
 
     /// The patient whose record may be shared, or the refusal (structured.md "Errors (S2)").

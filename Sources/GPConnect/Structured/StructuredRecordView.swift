@@ -27,14 +27,25 @@ struct StructuredRecordView {
     private final class DecodedBodies {
         var bodies: [String: FHIRElement] = [:]
         var failure: (any Error)?
+        var missing: Set<String> = []
     }
 
     /// An item's body, decoded on first use. A body that does not decode is remembered and
-    /// `build` throws, so a corrupt row is never served as an empty resource.
+    /// `build` throws, so a corrupt row is never served as an empty resource; a body not read yet
+    /// is remembered as missing, for the caller to read and build again.
     private func body(_ item: ClinicalItem) -> FHIRElement {
         if let body = decoded.bodies[item.reference] { return body }
         do {
-            let body = try item.resource()
+            let body: FHIRElement
+            if item.body == .deferred {
+                guard let text = loaded[item.id] else {
+                    decoded.missing.insert(item.reference)
+                    return .object(FHIRObject())
+                }
+                body = try ClinicalItem.decode(text, id: item.id)
+            } else {
+                body = try item.resource()
+            }
             decoded.bodies[item.reference] = body
             return body
         } catch {
@@ -43,10 +54,14 @@ struct StructuredRecordView {
         }
     }
 
+    /// Bodies read separately for items the store handed out without one.
+    let loaded: [String: String]
+
     init(
         items: [ClinicalItem], query: StructuredQuery, patientID: String, state: ClinicalRecordState,
-        disabled: Set<ClinicalArea>, includeWithheld: Bool
+        disabled: Set<ClinicalArea>, includeWithheld: Bool, loaded: [String: String] = [:]
     ) {
+        self.loaded = loaded
         self.query = query
         self.patientID = patientID
         self.state = state
@@ -84,6 +99,9 @@ struct StructuredRecordView {
         var references: Set<String> = []
         /// Areas asked for but switched off at the practice.
         var disabledAreas: [ClinicalArea] = []
+        /// Items whose bodies the view needed but did not have: the result is incomplete until
+        /// they are read and the view is built again.
+        var missing: Set<String> = []
     }
 
     // MARK: - Building
@@ -288,6 +306,7 @@ struct StructuredRecordView {
             }
         }
         if let failure = decoded.failure { throw failure }
+        result.missing = decoded.missing
         return result
     }
 
