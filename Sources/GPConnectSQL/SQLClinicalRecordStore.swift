@@ -36,8 +36,14 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
                 id: id, patientID: patientID, kind: kind, status: row.text("status"), start: row.text("start_date"),
                 end: row.text("end_date"),
                 confidentiality: row.text("confidentiality").flatMap(ClinicalItem.Confidentiality.init(rawValue:)) ?? .none,
-                body: body, references: (row.text("refs") ?? "").split(separator: " ").map(String.init))
+                body: body, references: Self.references(row.text("refs")))
         }
+    }
+
+    /// The space-separated `refs` column (split on bytes: references are ASCII).
+    static func references(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return text.utf8.split(separator: UInt8(ascii: " ")).compactMap { String($0) }
     }
 
     public func bodies(practice: String, patientID: String, ids: [String]) async throws -> [String: String] {

@@ -106,23 +106,24 @@ public struct StructuredRecord: Sendable {
         async let disabled = stores.clinical.disabledAreas(practice: practice)
         let items = try await read
         let (recordState, switchedOff) = (try await state, try await disabled)
+        let index = StructuredRecordView.Index(items)
         var loaded: [String: String] = [:]
-        var byReference: [String: ClinicalItem] = [:]
-        for item in items { byReference[item.reference] = item }
         for _ in 0..<8 {
             let view = try StructuredRecordView(
-                items: items, query: query, patientID: patientID, state: recordState, disabled: switchedOff,
+                index: index, query: query, patientID: patientID, state: recordState, disabled: switchedOff,
                 includeWithheld: includeWithheld, loaded: loaded
             ).build()
             guard !view.missing.isEmpty else { return view }
-            // Read what was missing and everything it refers to, to save rounds.
+            // Read what was missing and everything it refers to (and an authorisation's issues
+            // and statements), to save rounds.
             var wanted: [String] = []
             var seen = Set<String>()
             var pending = Array(view.missing)
             while let reference = pending.popLast() {
-                guard seen.insert(reference).inserted, let item = byReference[reference] else { continue }
+                guard seen.insert(reference).inserted, let item = index.byReference[reference] else { continue }
                 if loaded[item.id] == nil { wanted.append(item.id) }
                 pending += item.references
+                if item.kind == .medicationPlan { pending += index.referrers[reference, default: []] }
             }
             loaded.merge(try await stores.clinical.bodies(practice: practice, patientID: patientID, ids: wanted)) { $1 }
         }

@@ -14,13 +14,50 @@ struct StructuredRecordView {
     /// Migrate with `includeSensitiveInformation=true`: confidential and sensitive items too.
     let includeWithheld: Bool
 
-    private let byReference: [String: ClinicalItem]
-    /// Items that reference each item (reverse links).
-    private let referrers: [String: [String]]
-    /// Items of each kind, newest first.
-    private let byKind: [ClinicalItem.Kind: [ClinicalItem]]
-    /// The consultation List of each encounter.
-    private let consultationOf: [String: ClinicalItem]
+    /// The record's items, indexed once per request.
+    let index: Index
+    private var byReference: [String: ClinicalItem] { index.byReference }
+    private var referrers: [String: [String]] { index.referrers }
+    private var byKind: [ClinicalItem.Kind: [ClinicalItem]] { index.byKind }
+    private var consultationOf: [String: ClinicalItem] { index.consultationOf }
+
+    /// How a patient's items link, built from the store's columns (no bodies needed).
+    struct Index {
+        let byReference: [String: ClinicalItem]
+        /// Items that reference each item (reverse links).
+        let referrers: [String: [String]]
+        /// Items of each kind, newest first.
+        let byKind: [ClinicalItem.Kind: [ClinicalItem]]
+        /// The consultation List of each encounter.
+        let consultationOf: [String: ClinicalItem]
+
+        init(_ items: [ClinicalItem]) {
+            // One order whatever the store's collation, so every backend gives the same Bundle.
+            let sorted = zip(items, items.dropFirst()).allSatisfy { $0.id < $1.id }
+            let items = sorted ? items : items.sorted { $0.id < $1.id }
+            var byReference: [String: ClinicalItem] = [:]
+            var referrers: [String: [String]] = [:]
+            for item in items {
+                byReference[item.reference] = item
+            }
+            for item in items {
+                for target in item.references where byReference[target] != nil {
+                    referrers[target, default: []].append(item.reference)
+                }
+            }
+            self.byReference = byReference
+            self.referrers = referrers
+            self.byKind = Dictionary(grouping: items, by: \.kind).mapValues { items in
+                items.sorted { ($0.start ?? "", $0.id) > ($1.start ?? "", $1.id) }
+            }
+            var consultationOf: [String: ClinicalItem] = [:]
+            for list in byKind[.consultationList] ?? [] {
+                if let encounter = list.references.first(where: { $0.hasPrefix("Encounter/") }) { consultationOf[encounter] = list }
+            }
+            self.consultationOf = consultationOf
+        }
+    }
+
     /// Bodies decoded so far (each item at most once per view).
     private let decoded = DecodedBodies()
 
@@ -58,37 +95,16 @@ struct StructuredRecordView {
     let loaded: [String: String]
 
     init(
-        items: [ClinicalItem], query: StructuredQuery, patientID: String, state: ClinicalRecordState,
-        disabled: Set<ClinicalArea>, includeWithheld: Bool, loaded: [String: String] = [:]
+        index: Index, query: StructuredQuery, patientID: String, state: ClinicalRecordState, disabled: Set<ClinicalArea>,
+        includeWithheld: Bool, loaded: [String: String] = [:]
     ) {
+        self.index = index
         self.loaded = loaded
         self.query = query
         self.patientID = patientID
         self.state = state
         self.disabled = query.fullRecord == nil ? disabled : []
         self.includeWithheld = includeWithheld
-        // One order whatever the store's collation, so every backend gives the same Bundle.
-        let items = items.sorted { $0.id < $1.id }
-        var byReference: [String: ClinicalItem] = [:]
-        var referrers: [String: [String]] = [:]
-        for item in items {
-            byReference[item.reference] = item
-        }
-        for item in items {
-            for target in item.references where byReference[target] != nil {
-                referrers[target, default: []].append(item.reference)
-            }
-        }
-        self.byReference = byReference
-        self.referrers = referrers
-        self.byKind = Dictionary(grouping: items, by: \.kind).mapValues { items in
-            items.sorted { ($0.start ?? "", $0.id) > ($1.start ?? "", $1.id) }
-        }
-        var consultationOf: [String: ClinicalItem] = [:]
-        for list in byKind[.consultationList] ?? [] {
-            if let encounter = list.references.first(where: { $0.hasPrefix("Encounter/") }) { consultationOf[encounter] = list }
-        }
-        self.consultationOf = consultationOf
     }
 
     /// The clinical part of the Bundle: Lists and clinical resources, in presentation order.
