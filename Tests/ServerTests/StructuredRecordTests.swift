@@ -227,6 +227,10 @@ struct StructuredRecordTests {
             #expect(medications.warningCodes == ["confidential-items"], "pr2-4's medication is confidential")
             #expect(reply.list("Problems - uncategorised data related to problems")?.entryReferences.count == 2)
             #expect(reply.list("Problems - investigations related to problems")?.entryReferences == ["DiagnosticReport/dr2-1"])
+            // An ended allergy travels contained in its secondary list, as in "Ended allergies".
+            let ended = try #require(reply.list("Problems - allergies that have been ended related to problems"))
+            #expect(ended.entryReferences == ["#a2-2"] && ended["contained"]?.items.first?["clinicalStatus"]?.string == "resolved")
+            #expect(!reply.resources("AllergyIntolerance").contains { $0["id"]?.string == "a2-2" })
             // The consultation a problem arose in is sent, but no consultation lists.
             #expect(reply.resources("Encounter").map { $0["id"]?.string } == ["e2-1"])
             #expect(!reply.listTitles.contains("List of consultations"))

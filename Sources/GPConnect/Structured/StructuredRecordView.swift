@@ -129,6 +129,9 @@ struct StructuredRecordView {
         var lists: [FHIRElement] = []
         /// References of included items whose target was withheld, by the list the warning goes on.
         var withheldFor: Set<String> = []
+        /// Ended allergies reached from problems or consultations, by secondary list: like those
+        /// of "Ended allergies", they travel contained in their list, never as entries.
+        var endedAllergies: [String: [ClinicalItem]] = [:]
     }
 
     func build() throws -> Result {
@@ -225,6 +228,10 @@ struct StructuredRecordView {
                             continue
                         }
                         guard let area = listArea(of: item), !disabled.contains(area) || query.fullRecord != nil else { continue }
+                        if isEnded(item) {
+                            builder.endedAllergies[secondaryCode(prefix: "problems", for: item), default: []].append(item)
+                            continue
+                        }
                         includeWithSupport(item, into: builder)
                         related[secondaryCode(prefix: "problems", for: item), default: []].append(listedReference(of: item))
                     }
@@ -469,6 +476,10 @@ struct StructuredRecordView {
                         entries.append(["item": ["display": .string(area.disabledDisplay)]])
                         continue
                     }
+                    if isEnded(item) {
+                        builder.endedAllergies[secondaryCode(prefix: "consultations", for: item), default: []].append(item)
+                        continue
+                    }
                     includeWithSupport(item, into: builder)
                     entries.append(entry)
                     if item.kind == .problem {
@@ -522,14 +533,21 @@ struct StructuredRecordView {
         var codes = Set(groups.keys)
         // A secondary list is never empty unless it carries a warning.
         codes.formUnion(builder.withheldFor.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("problems-linked") })
+        let ended = builder.endedAllergies.filter { $0.key.hasPrefix(prefix) }
+        codes.formUnion(ended.keys)
         return codes.sorted().map { code in
             var seen = Set<String>()
             let references = groups[code, default: []].filter { seen.insert($0).inserted }
+            let contained = ended[code, default: []].filter { seen.insert($0.reference).inserted }
             return list(
-                title: Self.secondaryTitle(code), code: .secondary(code), entries: references.map { .reference($0) },
-                withheld: builder.withheldFor.contains(code))
+                title: Self.secondaryTitle(code), code: .secondary(code),
+                entries: references.map { .reference($0) } + contained.map { .reference("#" + $0.id) },
+                withheld: builder.withheldFor.contains(code), contained: contained.map { render($0) })
         }
     }
+
+    /// An ended allergy: sent only contained in the list that shows it.
+    private func isEnded(_ item: ClinicalItem) -> Bool { item.kind == .allergy && item.status == "resolved" }
 
     /// `consultations-medications-contained-in-consultations` → "Consultations - medications contained in consultations".
     static func secondaryTitle(_ code: String) -> String {
