@@ -215,7 +215,9 @@ struct StructuredRecordView {
                 var related: [String: [String]] = [:]
                 for problem in shown {
                     for target in Conditions.relatedContent(of: body(problem)) {
-                        guard let item = byReference[target] else { continue }
+                        // Problems relate to problems through their own extension; only the
+                        // problems the filter chose are sent.
+                        guard let item = byReference[target], item.kind != .problem else { continue }
                         guard visible(item) else {
                             builder.withheldFor.insert(secondaryCode(prefix: "problems", for: item))
                             continue
