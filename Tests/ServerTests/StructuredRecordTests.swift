@@ -750,3 +750,76 @@ struct StructuredRecordTests {
         }
     }
 }
+
+/// Mangled Parameters bodies never crash the operation: each gets a Bundle or an error
+/// OperationOutcome with a Spine code, in FHIR JSON, with `no-store`.
+@Suite("Access Record Structured: mangled requests")
+struct StructuredMangledRequestTests {
+    /// A small deterministic generator, so a failure names a reproducible case.
+    struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    static let junk: [FHIRElement] = [
+        "", "null", "2019", "2019-13-45", "9999-12-31", "today", .number("-1"), .number("1e309"), true, [:], [], ["a": "b"],
+        .string(String(repeating: "x", count: 5000)), "Patient/2", "9690937286",
+    ]
+
+    static func mangle(_ element: FHIRElement, _ generator: inout Generator, depth: Int = 0) -> FHIRElement {
+        switch element {
+        case .object(let object):
+            var fields = object.fields
+            guard !fields.isEmpty else { return element }
+            let index = generator.next(fields.count)
+            switch generator.next(5) {
+            case 0: fields.remove(at: index)
+            case 1: fields[index].value = junk[generator.next(junk.count)]
+            case 2: fields.append(fields[index])
+            case 3: fields[index].name = ["value", "valueString", "part", "name", "valueInteger", "resourceType"][generator.next(6)]
+            default: fields[index].value = mangle(fields[index].value, &generator, depth: depth + 1)
+            }
+            return .object(FHIRObject(fields))
+        case .array(var items):
+            guard !items.isEmpty else { return [junk[generator.next(junk.count)]] }
+            let index = generator.next(items.count)
+            switch generator.next(3) {
+            case 0: items.remove(at: index)
+            case 1: items.append(items[index])
+            default: items[index] = mangle(items[index], &generator, depth: depth + 1)
+            }
+            return .array(items)
+        default:
+            return junk[generator.next(junk.count)]
+        }
+    }
+
+    @Test func everyMangledBodyGetsAnAnswer() async throws {
+        let valid = try FHIRJSON.decode(Array(Structured.body(Structured.patient2, Structured.everyArea).utf8))
+        try await TestServer.run { client in
+            var generator = Generator(state: 20_261_122)
+            var statuses: [Int: Int] = [:]
+            for round in 0..<150 {
+                var body = valid
+                for _ in 0...(round % 3) { body = Self.mangle(body, &generator) }
+                let text = FHIRJSON.encodeString(body)
+                let reply = try await client.request(.getStructuredRecord, "Patient/$gpc.getstructuredrecord", body: text)
+                statuses[reply.status, default: 0] += 1
+                #expect([200, 400, 422].contains(reply.status), "round \(round): \(reply.status) for \(text.prefix(400))")
+                #expect(reply.contentType?.hasPrefix("application/fhir+json") == true, "round \(round)")
+                #expect(reply.headers[.cacheControl] == "no-store")
+                let type = reply.resource?["resourceType"]?.string
+                if reply.status == 200 {
+                    #expect(type == "Bundle", "round \(round)")
+                } else {
+                    #expect(type == "OperationOutcome" && reply.spineCode != nil, "round \(round): \(reply.text.prefix(300))")
+                }
+            }
+            // The mutations reach both sides: some requests still succeed, many are refused.
+            #expect(statuses[200, default: 0] > 0 && statuses[422, default: 0] > 10, "\(statuses)")
+        }
+    }
+}
