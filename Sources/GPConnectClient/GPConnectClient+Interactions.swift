@@ -212,17 +212,32 @@ extension GPConnectClient {
 
     // MARK: Access Record Structured
 
-    /// Clinical areas of `$gpc.getstructuredrecord`.
-    public enum ClinicalArea: String, Sendable, CaseIterable {
-        case allergies = "includeAllergies"
-        case medication = "includeMedication"
-        case problems = "includeProblems"
-        case consultations = "includeConsultations"
-        case immunisations = "includeImmunisations"
-        case uncategorised = "includeUncategorisedData"
-        case investigations = "includeInvestigations"
-        case referrals = "includeReferrals"
-        case diary = "includeDiaryEntries"
+    /// Clinical areas of `$gpc.getstructuredrecord`, by the names consumers type; the parameter
+    /// names come from the domain's ``GPConnect/ClinicalArea``.
+    public enum ClinicalArea: Sendable, CaseIterable {
+        case allergies
+        case medication
+        case problems
+        case consultations
+        case immunisations
+        case uncategorised
+        case investigations
+        case referrals
+        case diary
+
+        public var area: GPConnect.ClinicalArea {
+            switch self {
+            case .allergies: .allergies
+            case .medication: .medications
+            case .problems: .problems
+            case .consultations: .consultations
+            case .immunisations: .immunisations
+            case .uncategorised: .uncategorised
+            case .investigations: .investigations
+            case .referrals: .referrals
+            case .diary: .diary
+            }
+        }
     }
 
     /// The structured record of a patient for the chosen clinical areas (a Bundle).
@@ -238,7 +253,7 @@ extension GPConnectClient {
                 parameters.append(["name": "includeAllergies", "part": [["name": "includeResolvedAllergies", "valueBoolean": true]]])
             case .medication:
                 parameters.append(["name": "includeMedication", "part": [["name": "includePrescriptionIssues", "valueBoolean": true]]])
-            default: parameters.append(["name": .string(area.rawValue)])
+            default: parameters.append(["name": .string(area.area.parameter)])
             }
         }
         let body: FHIRElement = ["resourceType": "Parameters", "parameter": .array(parameters)]

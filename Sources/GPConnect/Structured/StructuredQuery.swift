@@ -238,7 +238,6 @@ extension StructuredQuery {
     public static func parseGet(_ body: FHIRElement, today: String) throws(GPConnectError) -> StructuredQuery {
         let parameters = try ParametersReader(body)
         var query = StructuredQuery(nhsNumber: try parameters.nhsNumber())
-        var recognised = 0
         var parts: [String: [String]] = [:]
 
         for parameter in parameters.all where parameter.name != "patientNHSNumber" {
@@ -246,7 +245,6 @@ extension StructuredQuery {
                 query.unrecognised.append(parameter.name)
                 continue
             }
-            recognised += 1
             // includeProblems may repeat (0..*, pack StructuredProblems "repeating pair values").
             guard !parts.keys.contains(parameter.name) || area == .problems else {
                 throw .invalidParameter("\(parameter.name) is given more than once")
@@ -335,7 +333,6 @@ extension StructuredQuery {
         // (StructuredMultipleRequests "one parameter and no Clinical information") and 200 with
         // warnings when every parameter is unknown ("… including operation outcomes"); the spec
         // says 422 INVALID_PARAMETER.
-        _ = recognised
         try checkCombinations(parts, query: query, today: today)
         return query
     }

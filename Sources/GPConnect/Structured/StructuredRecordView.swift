@@ -531,10 +531,10 @@ struct StructuredRecordView {
         return "consultations-\(noun)-contained-in-consultations"
     }
 
-    private func secondaryLists(prefix: String = "", _ groups: [String: [String]], builder: Builder) -> [FHIRElement] {
+    private func secondaryLists(prefix: String, _ groups: [String: [String]], builder: Builder) -> [FHIRElement] {
         var codes = Set(groups.keys)
         // A secondary list is never empty unless it carries a warning.
-        codes.formUnion(builder.withheldFor.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("problems-linked") })
+        codes.formUnion(builder.withheldFor.filter { $0.hasPrefix(prefix) })
         let ended = builder.endedAllergies.filter { $0.key.hasPrefix(prefix) }
         codes.formUnion(ended.keys)
         return codes.sorted().map { code in
