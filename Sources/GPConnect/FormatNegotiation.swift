@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 
-/// Chooses the encoding of a response and reads the encoding of a request body
-/// (catalogue README §6: `_format` over `Accept`; then the request's `Content-Type`; JSON by default).
+/// Chooses the encoding of a response and reads the encoding of a request body: `_format` over
+/// `Accept`; then the request's `Content-Type`; JSON by default (GP Connect 1.6.2,
+/// development_general_api_guidance, "Content types").
 public enum FormatNegotiation {
     /// MIME types and `_format` values accepted for each encoding. The DSTU2 names and the plain
     /// ones are the FHIR-defined aliases; `_format` also takes the short `json` / `xml`.

@@ -5,7 +5,8 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
     case structured
     case documents
 
-    /// The routing segment after `/{ODS}/STU3/1/` (catalogue README §2).
+    /// The routing segment after `/{ODS}/STU3/1/` (GP Connect 1.6.2, development_general_api_guidance,
+    /// "Service Root URL versioning"; pack: App.config `serverBaseFoundationsAndAppmts` and siblings).
     public var routingSegment: String {
         switch self {
         case .foundations: "gpconnect/fhir"
@@ -18,7 +19,8 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
     public func serviceRoot(ods: String) -> String { "/\(ods)/STU3/1/\(routingSegment)" }
 }
 
-/// The JWT `requested_scope` values (README §5).
+/// The JWT `requested_scope` values (GP Connect 1.6.2, integration_cross_organisation_audit_and_provenance,
+/// "`requested_scope` claim").
 public enum Scope: String, Sendable, CaseIterable, Codable {
     case patientRead = "patient/*.read"
     case patientWrite = "patient/*.write"
@@ -129,7 +131,8 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The scope the JWT must request (README §5 scope table).
+    /// The scope the JWT must request (GP Connect 1.6.2, integration_cross_organisation_audit_and_provenance,
+    /// "`requested_scope` claim" table).
     public var scope: Scope {
         switch self {
         case .searchPatient, .readPatient, .readAppointment, .searchPatientAppointments, .getStructuredRecord,

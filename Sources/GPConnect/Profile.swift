@@ -1,4 +1,5 @@
-/// Canonical URLs of the profiles GP Connect resources assert in `meta.profile` (catalogue README §13).
+/// Canonical URLs of the profiles GP Connect resources assert in `meta.profile` (nhsconnect/STU3-FHIR-Assets,
+/// StructureDefinitions/).
 public enum Profile {
     static let base = "https://fhir.nhs.uk/STU3/StructureDefinition/"
     public static let patient = base + "CareConnect-GPC-Patient-1"
@@ -36,7 +37,8 @@ public enum CodeSystemURL {
     public static let deliveryChannel = "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-DeliveryChannel-1"
 }
 
-/// Identifier systems (catalogue README §12).
+/// Identifier systems (GP Connect 1.6.2, foundations_design, "Business identifiers"; `sds-role-profile-id`:
+/// integration_cross_organisation_audit_and_provenance, "`requesting_practitioner` claim").
 public enum IdentifierSystem {
     public static let nhsNumber = "https://fhir.nhs.uk/Id/nhs-number"
     public static let odsOrganizationCode = "https://fhir.nhs.uk/Id/ods-organization-code"

@@ -1,5 +1,6 @@
 /// The Spine error and warning codes GP Connect returns, from
-/// `https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1` (catalogue README §9.2).
+/// `https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1` (GP Connect 1.6.2,
+/// development_fhir_error_handling_guidance).
 public enum SpineErrorCode: String, Sendable, CaseIterable, Codable {
     case badRequest = "BAD_REQUEST"
     case conflictingValues = "CONFLICTING_VALUES"

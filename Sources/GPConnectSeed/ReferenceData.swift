@@ -1,9 +1,10 @@
 import Foundation
 import GPConnect
 
-/// The reference data set of test-data.md (practices, their directories, patients 1–21 and the
-/// PDS registration pool), shipped as JSON files and loaded through the store protocols, so that
-/// every backend is seeded the same way.
+/// The reference data set the conformance pack expects (practices, their directories, patients 1–21 and
+/// the PDS registration pool; pack: Data/Test Suite Prerequisites.xlsx, NHSNoMap.csv, ODSCodeMap.csv,
+/// PractitionerCodeMap.csv, RegisterPatients.csv), shipped as JSON files and loaded through the store
+/// protocols, so that every backend is seeded the same way.
 public enum ReferenceData {
     struct Directory: Decodable {
         var organizations: [OrganizationRecord]

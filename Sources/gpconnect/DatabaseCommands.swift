@@ -28,7 +28,7 @@ struct Database: AsyncParsableCommand {
 
 /// `gpconnect seed`: load the reference data set.
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load the reference data set (test-data.md). Existing patients are kept.")
+    static let configuration = CommandConfiguration(abstract: "Load the conformance pack's reference data set. Existing patients are kept.")
 
     @OptionGroup var common: CommonOptions
 

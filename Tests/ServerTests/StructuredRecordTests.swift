@@ -5,8 +5,8 @@ import GPConnectSQL
 import GPConnectSQLite
 import Testing
 
-/// `$gpc.getstructuredrecord` over HTTP against the seeded reference records (test-data.md
-/// §5.3–5.6), area by area, with the checks the conformance pack makes.
+/// `$gpc.getstructuredrecord` over HTTP against the seeded reference records (the patients the pack's
+/// Structured*.feature files expect), area by area, with the checks the conformance pack makes.
 @Suite("Access Record Structured")
 struct StructuredRecordTests {
     typealias S = Structured

@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 
-/// What a booking asks for, after structural validation (appointments.md A2). Every problem is
-/// `422 INVALID_RESOURCE`, as the pack's AppointmentBook.feature expects.
+/// What a booking asks for, after structural validation (GP Connect 1.2.9,
+/// appointments_use_case_book_an_appointment). Every problem is `422 INVALID_RESOURCE`, as the pack's
+/// AppointmentBook.feature expects.
 struct BookingRequest {
     var slotIDs: [String]
     var start: Date
@@ -37,8 +38,9 @@ struct BookingRequest {
     }
 }
 
-/// A validated amend or cancel (appointments.md A5, A6): the body must be the stored appointment
-/// with only the allowed changes.
+/// A validated amend or cancel (GP Connect 1.2.9, appointments_use_case_amend_an_appointment,
+/// appointments_use_case_cancel_an_appointment): the body must be the stored appointment with only the
+/// allowed changes.
 struct AppointmentChange {
     var description: String
     var comment: String?

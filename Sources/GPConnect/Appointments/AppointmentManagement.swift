@@ -1,8 +1,8 @@
 import FHIR
 import Foundation
 
-/// Appointment Management 1.2.9 (appointments.md A1–A6): search free slots, book, read, retrieve a
-/// patient's appointments, amend and cancel.
+/// Appointment Management 1.2.9 (nhsconnect/gpconnect feature/1.2.9, the appointments_use_case_ pages):
+/// search free slots, book, read, retrieve a patient's appointments, amend and cancel.
 public struct AppointmentManagement: Sendable {
     let stores: Stores
     let diary: Diary
@@ -46,7 +46,8 @@ public struct AppointmentManagement: Sendable {
                 if let managing = location.managingOrganizationID { organizationIDs.append(managing) }
             }
         }
-        // The practice Organization is always returned with slots (appointments.md A1, known issue).
+        // The practice Organization is always returned with slots (GP Connect 1.2.9, appointments_known_issues,
+        // "Organization resource in Search for free slots returned Bundle").
         for id in orderedUnique(organizationIDs) {
             if let organization = try await stores.directory.organization(practice: practice, id: id) { entries.append(organization.fhir) }
         }

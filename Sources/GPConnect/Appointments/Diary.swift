@@ -3,7 +3,8 @@ import Synchronization
 
 /// Keeps every practice's slots released on a rolling window: each schedule's sessions are
 /// turned into slots from today to `releaseDays` ahead, so a server started on any day has
-/// bookable slots for the coming weeks (test-data.md §7).
+/// bookable slots for the coming weeks, as the pack's slot tests need (pack: Data/Test Suite
+/// Prerequisites.xlsx, "Slots" sheet).
 public final class Diary: Sendable {
     let stores: Stores
     /// The last local day each practice was released on, so the work runs once a day.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Who may book a slot through GP Connect (appointments.md, slot availability management).
+/// Who may book a slot through GP Connect (GP Connect 1.2.9, appointments_provider_sys_slot_availability,
+/// "Appointment availability control").
 public struct BookingRestriction: Sendable, Codable, Equatable {
     /// `GPConnect-OrganisationType-1` codes (`gp-practice`, `urgent-care`); empty: any type.
     public var organizationTypes: [String]
@@ -138,7 +139,8 @@ public struct SlotRecord: Sendable, Codable, Equatable {
     public var offered: Bool { bookable && deliveryChannel != "Visit" }
 }
 
-/// Who did something to an appointment, from the audit JWT (README §11 provenance).
+/// Who did something to an appointment, from the audit JWT (GP Connect 1.2.9,
+/// integration_cross_organisation_audit_and_provenance, "Provenance").
 public struct AppointmentProvenance: Sendable, Codable, Equatable {
     public var action: String
     public var time: String

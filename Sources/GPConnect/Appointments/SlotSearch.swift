@@ -1,7 +1,8 @@
 import FHIR
 import Foundation
 
-/// A1 Search for free slots (appointments.md): `GET /Slot?start=ge…&end=le…&status=free&_include=Slot:schedule`.
+/// Search for free slots (GP Connect 1.2.9, appointments_use_case_search_for_free_slots):
+/// `GET /Slot?start=ge…&end=le…&status=free&_include=Slot:schedule`.
 struct SlotSearch {
     static let maximumRange: TimeInterval = 14 * 24 * 3600 + 3600  // two weeks (plus a DST hour)
 
@@ -58,7 +59,7 @@ struct SlotSearch {
                 guard !code.isEmpty else { throw .invalidParameter("searchFilter ODS code has no value") }
                 odsCode = code
             default:
-                continue  // unknown filters are ignored (appointments.md A1)
+                continue  // unknown filters are ignored (GP Connect 1.2.9, appointments_use_case_search_for_free_slots)
             }
         }
         return Query(

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Appointment date-times are UK local time with their offset (`+00:00` GMT, `+01:00` BST),
-/// as appointments.md requires.
+/// as GP Connect 1.2.9 requires (appointments_use_case_search_for_free_slots,
+/// appointments_use_case_read_an_appointment, "Payload response body").
 public enum UKTime {
     public static let zone = TimeZone(identifier: "Europe/London") ?? .gmt
 

@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 
-/// One request as the audit trail records it (README §11): who asked, from which organisation
-/// and system, for which interaction and patient, and what the answer was.
+/// One request as the audit trail records it (GP Connect 1.6.2, integration_cross_organisation_audit_and_provenance,
+/// "Audit trail"): who asked, from which organisation and system, for which interaction and patient,
+/// and what the answer was.
 ///
 /// Unlike the process log, the audit trail is meant to hold identities: it is the record a
 /// practice's Caldicott guardian reads. It never holds the JWT itself or response content.

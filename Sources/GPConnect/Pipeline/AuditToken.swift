@@ -1,7 +1,8 @@
 import FHIR
 import Foundation
 
-/// The GP Connect audit and provenance bearer token (an unsigned JWT, README §5).
+/// The GP Connect audit and provenance bearer token, an unsecured JWT with `alg` `none` (GP Connect 1.6.2,
+/// integration_cross_organisation_audit_and_provenance, "JWT generation").
 ///
 /// ``parse(authorization:interaction:now:)`` checks structure and every claim and returns the
 /// provenance the audit trail records. ``encode()`` builds one, for the consumer client and the

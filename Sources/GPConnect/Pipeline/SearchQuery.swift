@@ -1,6 +1,8 @@
-/// The decoded query string of a request, in order, with the GP Connect rules for parameters
-/// (README §3 and the conformance pack): a known parameter sent twice or with the wrong case is a
-/// `400 BAD_REQUEST`; unknown parameters are ignored.
+/// The decoded query string of a request, in order, with the GP Connect rules for parameters: a known
+/// parameter sent twice or with the wrong case is a `400 BAD_REQUEST` (pack: PatientSearch.feature,
+/// "System should error if multiple parameters valid or invalid are sent", "The identifier parameter
+/// should be rejected if the case is incorrect"); unknown parameters are ignored (GP Connect 1.6.2,
+/// development_general_api_guidance, "Inter-version compatibility").
 public struct SearchQuery: Sendable, Equatable {
     public var items: [(name: String, value: String)]
 

@@ -1,4 +1,4 @@
-/// The Spine headers every GP Connect request carries (README §4).
+/// The Spine headers every GP Connect request carries (GP Connect 1.6.2, integration_spine_secure_proxy, "HTTP headers").
 public struct SpineHeaders: Sendable, Equatable {
     public var traceID: String?
     public var from: String?

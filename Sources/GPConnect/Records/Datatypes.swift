@@ -1,4 +1,4 @@
-/// A postal address (README §12: no `text`; absent parts omitted).
+/// A postal address: no `text`; absent parts omitted (GP Connect 1.6.2, development_fhir_resource_guidance, "Address").
 public struct Address: Sendable, Codable, Equatable {
     public var use: String?
     public var type: String?

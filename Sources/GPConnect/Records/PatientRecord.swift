@@ -1,5 +1,6 @@
 /// A patient as a practice holds them: demographics, registration and the flags that decide what
-/// GP Connect may show (test-data.md §5.2).
+/// GP Connect may show, enough for the patient conditions of the conformance pack (pack: Data/Test Suite
+/// Prerequisites.xlsx, "Patients" sheet).
 public struct PatientRecord: Sendable, Codable, Equatable {
     public enum RegistrationStatus: String, Sendable, Codable {
         case active
@@ -96,7 +97,8 @@ public struct PatientRecord: Sendable, Codable, Equatable {
     }
 }
 
-/// A patient's contact person (relationship as text only, README §12).
+/// A patient's contact person (relationship as text only; GP Connect 1.6.2, development_fhir_resource_guidance,
+/// "Patient.contact").
 public struct PatientContact: Sendable, Codable, Equatable {
     public var relationship: [String]
     public var name: PersonName?

@@ -1,7 +1,8 @@
 import FHIR
 
 extension PatientRecord {
-    /// `CareConnect-GPC-Patient-1` as Foundations returns it (foundations.md, Patient population).
+    /// `CareConnect-GPC-Patient-1` as Foundations returns it (GP Connect 1.6.2,
+    /// foundations_use_case_read_a_patient, "Payload response body").
     ///
     /// `managingOrganization` is the practice addressed by the URL. Never carries registration
     /// status, marital status, multiple birth, ethnic category, religion, photo or link.
@@ -79,7 +80,8 @@ extension PatientRecord {
 }
 
 extension PatientContact {
-    /// Relationship as text only (README §12); the name always carries a `use`.
+    /// Relationship as text only (GP Connect 1.6.2, development_fhir_resource_guidance, "Patient.contact");
+    /// the name always carries a `use`.
     var fhir: FHIRElement {
         var object = FHIRObject()
         object.append("relationship", .array(relationship.map { ["text": .string($0)] }))

@@ -1,8 +1,8 @@
 import FHIR
 
 extension PractitionerRecord {
-    /// `CareConnect-GPC-Practitioner-1` (foundations.md, Practitioner population). Never carries
-    /// telecom, address, birthDate, photo or qualification.
+    /// `CareConnect-GPC-Practitioner-1` (GP Connect 1.6.2, foundations_use_case_find_a_practitioner,
+    /// "Payload response body"). Never carries telecom, address, birthDate, photo or qualification.
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Practitioner", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.practitioner))
@@ -17,7 +17,8 @@ extension PractitionerRecord {
 }
 
 extension OrganizationRecord {
-    /// `CareConnect-GPC-Organization-1` (foundations.md F6). Never carries contact or endpoint.
+    /// `CareConnect-GPC-Organization-1` (GP Connect 1.6.2, foundations_use_case_read_an_organisation).
+    /// Never carries contact or endpoint.
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Organization", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.organization))
@@ -31,7 +32,7 @@ extension OrganizationRecord {
 }
 
 extension LocationRecord {
-    /// `CareConnect-GPC-Location-1` (foundations.md F8). Never carries endpoint.
+    /// `CareConnect-GPC-Location-1` (GP Connect 1.6.2, foundations_use_case_read_a_location). Never carries endpoint.
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Location", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.location))

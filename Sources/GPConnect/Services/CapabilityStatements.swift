@@ -24,7 +24,9 @@ public struct ProviderIdentity: Sendable, Equatable {
     }
 }
 
-/// The three CapabilityStatements (README §8), one per service root.
+/// The three CapabilityStatements, one per service root (GP Connect 1.6.2,
+/// foundations_use_case_get_the_fhir_capability_statement, accessrecord_structured_get_the_fhir_capability_statement,
+/// access_documents_use_case_get_the_fhir_capability_statement).
 public enum CapabilityStatements {
     static let operationBase = "https://fhir.nhs.uk/STU3/OperationDefinition/"
     static let structureBase = "https://fhir.nhs.uk/STU3/StructureDefinition/"

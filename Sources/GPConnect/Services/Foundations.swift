@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 
-/// The Foundations interactions (foundations.md F2–F8): finding and reading patients,
-/// practitioners, organisations and locations of the practice in the URL.
+/// The Foundations interactions (GP Connect 1.6.2, the foundations_use_case_ pages from find_a_patient to
+/// read_a_location): finding and reading patients, practitioners, organisations and locations of the
+/// practice in the URL.
 public struct Foundations: Sendable {
     let stores: Stores
 
@@ -32,8 +33,9 @@ public struct Foundations: Sendable {
         return GPConnectResponse(resource: FHIRBundle.searchset(found), auditPatient: nhsNumber.value)
     }
 
-    /// The unverified-record rule (foundations.md F2): trace an active patient whose NHS number was
-    /// never verified, and mark it verified when PDS agrees.
+    /// The unverified-record rule (GP Connect 1.6.2, foundations_use_case_find_a_patient, "Provider system
+    /// unverified record requirements"): trace an active patient whose NHS number was never verified, and
+    /// mark it verified when PDS agrees.
     func verifyUntraced(_ patient: PatientRecord, practice: String) async throws -> PatientRecord? {
         guard let person = try await stores.demographics.lookup(nhsNumber: patient.nhsNumber),
             person.deceased == nil, !person.sensitive, !person.superseded,
@@ -107,9 +109,10 @@ public struct Foundations: Sendable {
     }
 }
 
-/// The PDS verification rules (foundations.md): the NHS number is verified when the date of birth
-/// matches exactly, or two of its three parts match and the first three letters of the family
-/// name and the first letter of the given name match.
+/// The PDS verification rules (GP Connect 1.6.2, foundations_use_case_find_a_patient, "Provider system
+/// unverified record requirements"): the NHS number is verified when the date of birth matches exactly,
+/// or two of its three parts match and the first three letters of the family name and the first letter
+/// of the given name match.
 public enum DemographicsMatch {
     public static func verifies(name: PersonName, birthDate: String, against person: DemographicsRecord) -> Bool {
         if birthDate == person.birthDate { return true }

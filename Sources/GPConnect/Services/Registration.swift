@@ -1,8 +1,9 @@
 import FHIR
 import Foundation
 
-/// `$gpc.registerpatient` (foundations.md F9): a temporary registration so that a federated
-/// practice can book the patient in. Never creates or reactivates a regular (GMS) registration.
+/// `$gpc.registerpatient` (GP Connect 1.6.2, foundations_use_case_register_a_patient): a temporary
+/// registration so that a federated practice can book the patient in. Never creates or reactivates a
+/// regular (GMS) registration.
 public struct Registration: Sendable {
     let stores: Stores
     /// How long a temporary registration lasts (a temporary resident is registered for up to three months).
@@ -92,7 +93,8 @@ public struct Registration: Sendable {
 
     // MARK: Validation
 
-    /// Patient elements a registration may carry (foundations.md F9); anything else is refused.
+    /// Patient elements a registration may carry (GP Connect 1.6.2, foundations_use_case_register_a_patient,
+    /// "Payload request body"); anything else is refused.
     static let allowedElements: Set<String> = [
         "resourceType", "id", "meta", "identifier", "name", "gender", "birthDate", "address", "telecom", "extension",
     ]

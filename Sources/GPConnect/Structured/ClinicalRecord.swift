@@ -213,7 +213,7 @@ public protocol ClinicalRecordStore: Sendable {
     /// Writes items (replacing any with the same id) in one transaction.
     func save(_ items: [ClinicalItem], practice: String) async throws
     func saveRecordState(_ state: ClinicalRecordState, practice: String, patientID: String) async throws
-    /// Areas switched off at the practice (structured.md "Clinical-area configuration").
+    /// Areas switched off at the practice (GP Connect 1.6.2, accessrecord_structured_development_clinical_area_config).
     func disabledAreas(practice: String) async throws -> Set<ClinicalArea>
     func setDisabledAreas(_ areas: Set<ClinicalArea>, practice: String) async throws
 }

@@ -130,7 +130,8 @@ public struct StructuredRecord: Sendable {
         throw StoreError.corrupt("the record's bodies could not all be read")
     }
 
-    /// The patient whose record may be shared, or the refusal (structured.md "Errors (S2)").
+    /// The patient whose record may be shared, or the refusal (GP Connect 1.6.2,
+    /// accessrecord_structured_development_retrieve_patient_record, "Error handling").
     func eligiblePatient(_ nhsNumber: NHSNumber, practice: String) async throws -> PatientRecord {
         let candidates = try await stores.patients.patients(practice: practice, nhsNumber: nhsNumber)
         guard let patient = candidates.first(where: { $0.registrationStatus == .active }) ?? candidates.first else {

@@ -2,7 +2,8 @@ import FHIR
 
 /// One structured response, computed from a patient's recorded items: which items the query
 /// selects, what they bring with them (medications, specimens, linked problems), and the Lists
-/// that present them (structured.md "Response", "Lists").
+/// that present them (GP Connect 1.6.2, accessrecord_structured_development_retrieve_patient_record,
+/// "Payload response body"; accessrecord_structured_development_lists_for_message_structure).
 ///
 /// Pure and synchronous: the service loads the items and the directory; this decides the content.
 struct StructuredRecordView {
@@ -655,7 +656,8 @@ extension StructuredQuery.Problems {
     var isUnfiltered: Bool { filters.isEmpty }
 }
 
-/// Fixed texts of the structured lists (test-data.md §5.6).
+/// Fixed texts of the structured lists (GP Connect 1.6.2, accessrecord_structured_development_list, "emptyReason";
+/// the warning texts are the definitions in CodeSystem `CareConnect-ListWarningCode-1`).
 public enum StructuredText {
     public static let confidentialItems = "Items excluded due to confidentiality and/or patient preferences."
     public static let noContent = "Information not available"
