@@ -11,8 +11,10 @@ let package = Package(
     products: [
         .executable(name: "gpconnect", targets: ["gpconnect"]),
         .library(name: "FHIR", targets: ["FHIR"]),
+        .library(name: "GPConnectContract", targets: ["GPConnectContract"]),
         .library(name: "GPConnect", targets: ["GPConnect"]),
         .library(name: "GPConnectServer", targets: ["GPConnectServer"]),
+        .library(name: "GPConnectStorage", targets: ["GPConnectStorage"]),
         .library(name: "GPConnectClient", targets: ["GPConnectClient"]),
     ],
     dependencies: [
@@ -29,19 +31,26 @@ let package = Package(
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
         .target(name: "FHIR", swiftSettings: strict),
-        // GP Connect domain: interactions, Spine headers, audit JWT, error catalogue, resources,
-        // and the store protocols (ports). Imports no web framework and no database driver.
-        .target(name: "GPConnect", dependencies: ["FHIR"], swiftSettings: strict),
+        // What provider and consumer agree on: interactions (one exhaustive table), service roots by
+        // FHIR version, Spine header names, the audit JWT, the error catalogue, profile and
+        // identifier URLs, NHS numbers, FHIR and UK dates. Shared by the provider, the client, the
+        // benchmark and the tests.
+        .target(name: "GPConnectContract", dependencies: ["FHIR"], swiftSettings: strict),
+        // GP Connect domain: the capabilities' use cases, records and their FHIR renderings, and the
+        // store protocols (ports). Imports no web framework and no database driver.
+        .target(name: "GPConnect", dependencies: ["FHIR", "GPConnectContract"], swiftSettings: strict),
         // Reference data set (test-data.md) as data files, loaded through the store protocols.
-        .target(name: "GPConnectSeed", dependencies: ["GPConnect"], resources: [.copy("Data")], swiftSettings: strict),
+        .target(
+            name: "GPConnectSeed", dependencies: ["GPConnect", "GPConnectContract"], resources: [.copy("Data")], swiftSettings: strict),
         // The store protocols implemented once in SQL, over a small `SQLDatabase` seam.
         // Migrations are one set of numbered SQL files that both dialects accept.
-        .target(name: "GPConnectSQL", dependencies: ["GPConnect"], resources: [.copy("Migrations")], swiftSettings: strict),
+        .target(
+            name: "GPConnectSQL", dependencies: ["GPConnect", "GPConnectContract"], resources: [.copy("Migrations")], swiftSettings: strict),
         // SQLite backend: the embedded default.
         .target(
             name: "GPConnectSQLite",
             dependencies: [
-                "GPConnect", "GPConnectSQL",
+                "GPConnect", "GPConnectContract", "GPConnectSQL",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -51,8 +60,17 @@ let package = Package(
         .target(
             name: "GPConnectPostgres",
             dependencies: [
-                "GPConnect", "GPConnectSQL",
+                "GPConnect", "GPConnectContract", "GPConnectSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The composition root of storage: opens SQLite or PostgreSQL, migrates, seeds, hands out the ports.
+        .target(
+            name: "GPConnectStorage",
+            dependencies: [
+                "GPConnect", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -61,7 +79,7 @@ let package = Package(
         .target(
             name: "GPConnectClient",
             dependencies: [
-                "FHIR", "GPConnect",
+                "FHIR", "GPConnectContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,7 +89,7 @@ let package = Package(
         .target(
             name: "GPConnectServer",
             dependencies: [
-                "GPConnect", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
+                "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "gpconnect",
             dependencies: [
-                "GPConnectServer", "GPConnectClient",
+                "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -91,17 +109,22 @@ let package = Package(
         ),
         // Shared by the test targets: a real PostgreSQL for the tests that need one.
         .target(
-            name: "GPConnectTestSupport", dependencies: ["GPConnect", "GPConnectSQL", "GPConnectPostgres"], path: "Tests/Support",
+            name: "GPConnectTestSupport", dependencies: ["GPConnect", "GPConnectContract", "GPConnectSQL", "GPConnectPostgres"],
+            path: "Tests/Support",
             swiftSettings: strict),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"], swiftSettings: strict),
         .testTarget(
             name: "GPConnectTests",
-            dependencies: ["GPConnect", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectTestSupport"],
+            dependencies: [
+                "GPConnect", "GPConnectContract", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres",
+                "GPConnectTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "GPConnectServer", "GPConnectSQL", "GPConnectSQLite", "GPConnectSeed", "GPConnectTestSupport", "GPConnectClient",
+                "FHIR", "GPConnectServer", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectSQL", "GPConnectSQLite",
+                "GPConnectSeed", "GPConnectTestSupport", "GPConnectClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),

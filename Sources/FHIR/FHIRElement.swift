@@ -98,6 +98,11 @@ extension FHIRElement {
     }
 }
 
+extension FHIRElement {
+    /// An array of strings.
+    public static func strings(_ values: [String]) -> FHIRElement { .array(values.map { .string($0) }) }
+}
+
 extension FHIRElement: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
 }

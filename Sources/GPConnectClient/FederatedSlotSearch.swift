@@ -1,6 +1,6 @@
 import FHIR
 import Foundation
-import GPConnect
+import GPConnectContract
 import Synchronization
 
 /// Appointment capacity across federated practices: searches several providers at once for free

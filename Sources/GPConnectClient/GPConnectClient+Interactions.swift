@@ -1,6 +1,6 @@
 import FHIR
 import Foundation
-import GPConnect
+import GPConnectContract
 
 /// One call per interaction of Foundations, Appointment Management and Access Record Structured.
 extension GPConnectClient {
@@ -213,7 +213,7 @@ extension GPConnectClient {
     // MARK: Access Record Structured
 
     /// Clinical areas of `$gpc.getstructuredrecord`, by the names consumers type; the parameter
-    /// names come from the domain's ``GPConnect/ClinicalArea``.
+    /// names come from the domain's ``GPConnectContract/ClinicalArea``.
     public enum ClinicalArea: Sendable, CaseIterable {
         case allergies
         case medication
@@ -225,7 +225,7 @@ extension GPConnectClient {
         case referrals
         case diary
 
-        public var area: GPConnect.ClinicalArea {
+        public var area: GPConnectContract.ClinicalArea {
             switch self {
             case .allergies: .allergies
             case .medication: .medications

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import FHIR
 import Foundation
-import GPConnect
+import GPConnectContract
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -91,12 +91,12 @@ public struct GPConnectClient: Sendable {
         let traceID = UUID().uuidString.lowercased()
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: interaction.method.rawValue)
-        request.headers.add(name: "Ssp-TraceID", value: traceID)
-        request.headers.add(name: "Ssp-From", value: consumerASID)
-        request.headers.add(name: "Ssp-To", value: endpoint.asid)
-        request.headers.add(name: "Ssp-InteractionID", value: interaction.id)
+        request.headers.add(name: HeaderName.traceID, value: traceID)
+        request.headers.add(name: HeaderName.from, value: consumerASID)
+        request.headers.add(name: HeaderName.to, value: endpoint.asid)
+        request.headers.add(name: HeaderName.interactionID, value: interaction.id)
         request.headers.add(
-            name: "Authorization",
+            name: HeaderName.authorization,
             value: "Bearer "
                 + AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality).encode())
         request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")

@@ -1,4 +1,4 @@
-import GPConnect
+import GPConnectContract
 
 /// Why a GP Connect call did not give the resource asked for.
 public enum GPConnectClientError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// Records are stored as JSON documents beside the columns that index them.
 enum RecordCoding {

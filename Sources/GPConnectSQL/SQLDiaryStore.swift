@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// ``DiaryStore`` and ``AppointmentStore`` on SQLite.
 ///

@@ -1,4 +1,5 @@
 import GPConnect
+import GPConnectContract
 
 /// ``DirectoryStore`` on SQLite.
 public struct SQLDirectoryStore: DirectoryStore {

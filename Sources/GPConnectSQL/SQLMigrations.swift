@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// Numbered migrations shipped as SQL files (`NNN_name.sql`), applied in order and recorded in
 /// `schema_migrations`. One set serves both dialects: the files use only types and statements

@@ -1,4 +1,5 @@
 import GPConnect
+import GPConnectContract
 
 extension SQLDatabase {
     /// Inserts a row, or replaces every non-key column of the row with the same key. Table and

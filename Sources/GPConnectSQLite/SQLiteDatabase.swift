@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 import GPConnectSQL
 import Logging
 import NIOCore

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// One clinical item as the seed files (and the synthetic-record generator) describe it: the facts
 /// a GP system records, without FHIR's shape. ``ClinicalRecordBuilder`` turns it into a

@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// The reference data set the conformance pack expects (practices, their directories, patients 1–21 and
 /// the PDS registration pool; pack: Data/Test Suite Prerequisites.xlsx, NHSNoMap.csv, ODSCodeMap.csv,

@@ -1,7 +1,7 @@
 import Foundation
 import GPConnect
-import GPConnectSQL
-import GPConnectSeed
+import GPConnectContract
+import GPConnectStorage
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -12,10 +12,9 @@ import Logging
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "gpconnect")
     logger.logLevel = configuration.logLevel
-    let database = try await openDatabase(configuration.databasePath, logger: logger)
-    let (stores, demographics) = Stores.sql(database)
-    if configuration.seedWhenEmpty, try await stores.directory.practices().isEmpty {
-        let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
+    let storage = try await Storage.open(configuration.databasePath, logger: logger)
+    let stores = storage.stores
+    if configuration.seedWhenEmpty, let summary = try await storage.seedIfEmpty() {
         logger.info("Seeded reference data: \(summary)")
     }
     let log = logger
@@ -43,6 +42,6 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         },
         logger: logger
     )
-    app.addServices(DatabaseService(database: database))
+    app.addServices(StorageService(storage: storage))
     return app
 }

@@ -1,6 +1,7 @@
 import CompressNIO
 import FHIR
 import GPConnect
+import GPConnectContract
 import HTTPTypes
 import Hummingbird
 

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -82,7 +83,7 @@ struct FHIRRoutes {
             let headers = SpineHeaders(
                 traceID: traceID, from: request.headers[.sspFrom], to: request.headers[.sspTo],
                 interactionID: request.headers[.sspInteractionID])
-            let checked = try headers.check(route: route, practice: found)
+            let checked = try headers.check(route: route, asid: found.asid, ods: found.ods)
             interaction = checked
             let parsedToken = try AuditToken.parse(authorization: request.headers[.authorization], interaction: checked, now: now)
             token = parsedToken

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -51,10 +52,10 @@ struct GPConnectMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let sspTraceID = HTTPField.Name("Ssp-TraceID")!
-    static let sspFrom = HTTPField.Name("Ssp-From")!
-    static let sspTo = HTTPField.Name("Ssp-To")!
-    static let sspInteractionID = HTTPField.Name("Ssp-InteractionID")!
-    static let prefer = HTTPField.Name("Prefer")!
-    static let ifMatch = HTTPField.Name("If-Match")!
+    static let sspTraceID = HTTPField.Name(HeaderName.traceID)!
+    static let sspFrom = HTTPField.Name(HeaderName.from)!
+    static let sspTo = HTTPField.Name(HeaderName.to)!
+    static let sspInteractionID = HTTPField.Name(HeaderName.interactionID)!
+    static let prefer = HTTPField.Name(HeaderName.prefer)!
+    static let ifMatch = HTTPField.Name(HeaderName.ifMatch)!
 }

@@ -1,4 +1,5 @@
 import GPConnect
+import GPConnectContract
 import Logging
 
 /// Everything `buildApplication(configuration:)` needs. Filled from flags, environment and an

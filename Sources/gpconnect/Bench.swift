@@ -3,9 +3,9 @@ import AsyncHTTPClient
 import FHIR
 import Foundation
 import GPConnect
-import GPConnectSQL
-import GPConnectSeed
+import GPConnectContract
 import GPConnectServer
+import GPConnectStorage
 import Hummingbird
 import NIOCore
 import NIOHTTP1
@@ -58,13 +58,12 @@ struct Bench: AsyncParsableCommand {
             var configuration = ServerConfiguration(port: port, databasePath: directory.appendingPathComponent("bench.sqlite").path)
             configuration.logLevel = .warning
             let app = try await buildApplication(configuration: configuration)
-            let database = try await openDatabase(configuration.databasePath)
-            let (stores, _) = Stores.sql(database)
-            if let practice = try await stores.directory.practice(ods: "B82617") {
-                let items = try await SyntheticRecord.seed(stores: stores, practice: practice, consultations: longRecord)
-                print("Synthetic long record: \(items) clinical items (NHS \(SyntheticRecord.nhsNumber))")
+            let storage = try await Storage.open(configuration.databasePath)
+            if let practice = try await storage.stores.directory.practice(ods: "B82617") {
+                let items = try await storage.seedLongRecord(practice: practice, consultations: longRecord)
+                print("Synthetic long record: \(items) clinical items (NHS \(Storage.longRecordNHSNumber))")
             }
-            await database.close()
+            await storage.close()
             serverTask = Task { try await app.runService() }
             base = "http://127.0.0.1:\(port)"
             try await Task.sleep(for: .milliseconds(500))
@@ -201,11 +200,11 @@ struct Bench: AsyncParsableCommand {
                     "9690937286",
                     [["name": "includeFullRecord", "part": [["name": "includeSensitiveInformation", "valueBoolean": false]]]]),
                 confidentiality: "conf/N"),
-            post("Structured: long record every area", url, .getStructuredRecord, body(SyntheticRecord.nhsNumber, everyArea)),
+            post("Structured: long record every area", url, .getStructuredRecord, body(Storage.longRecordNHSNumber, everyArea)),
             post(
                 "Structured: long record, last 3 consultations", url, .getStructuredRecord,
                 body(
-                    SyntheticRecord.nhsNumber,
+                    Storage.longRecordNHSNumber,
                     [["name": "includeConsultations", "part": [["name": "includeNumberOfMostRecent", "valuePositiveInt": .number("3")]]]])),
         ]
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GPConnect
-import GPConnectSQL
-import GPConnectServer
+import GPConnectContract
+import GPConnectStorage
 
 /// `gpconnect areas`: which clinical areas a practice shares through Access Record Structured.
 struct ClinicalAreas: AsyncParsableCommand {
@@ -27,8 +27,8 @@ struct ClinicalAreas: AsyncParsableCommand {
             guard let area = ClinicalArea(rawValue: name) else { throw ValidationError("Unknown clinical area \(name)") }
             return area
         }
-        let database = try await openDatabase(try common.serverConfiguration().databasePath)
-        let store = SQLClinicalRecordStore(database: database)
+        let storage = try await Storage.open(try common.serverConfiguration().databasePath)
+        let store = storage.stores.clinical
         do {
             if enableAll || !areas.isEmpty {
                 try await store.setDisabledAreas(Set(areas), practice: practice)
@@ -38,9 +38,9 @@ struct ClinicalAreas: AsyncParsableCommand {
                 print("\(area.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(disabled.contains(area) ? "off" : "on")")
             }
         } catch {
-            await database.close()
+            await storage.close()
             throw error
         }
-        await database.close()
+        await storage.close()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GPConnect
+import GPConnectContract
 import GPConnectServer
 import Logging
 

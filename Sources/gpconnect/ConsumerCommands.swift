@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectClient
+import GPConnectContract
 import Synchronization
 
 /// `gpconnect consumer …`: use any GP Connect provider as a hospital, 111 or hub system would.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import GPConnect
-import GPConnectSQL
-import GPConnectSeed
+import GPConnectContract
 import GPConnectServer
+import GPConnectStorage
 
 /// `gpconnect db …`: database maintenance.
 struct Database: AsyncParsableCommand {
@@ -17,11 +17,11 @@ struct Database: AsyncParsableCommand {
         func run() async throws {
             let location = try common.serverConfiguration().databasePath
             // Opening applies every pending migration (numbered SQL files per dialect).
-            let database = try await openDatabase(location)
-            let versions = try await database.read("SELECT version, name FROM schema_migrations ORDER BY version")
-            await database.close()
-            for row in versions { print("\(row.integer("version") ?? 0)\t\(row.text("name") ?? "")") }
-            print("\(location.hasPrefix("postgres") ? "PostgreSQL database" : location): schema up to date")
+            let storage = try await Storage.open(location)
+            let versions = try await storage.schemaVersions()
+            await storage.close()
+            for (version, name) in versions { print("\(version)\t\(name)") }
+            print("\(storage.description): schema up to date")
         }
     }
 }
@@ -35,7 +35,7 @@ struct Seed: AsyncParsableCommand {
     @Option(
         name: .long,
         help:
-            "Also register a synthetic patient (NHS \(SyntheticRecord.nhsNumber)) whose record has this many consultations (~8 items each)."
+            "Also register a synthetic patient (NHS \(Storage.longRecordNHSNumber)) whose record has this many consultations (~8 items each)."
     )
     var longRecord: Int?
 
@@ -44,23 +44,23 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
-        let database = try await openDatabase(path)
-        let (stores, demographics) = Stores.sql(database)
+        let storage = try await Storage.open(path)
+        let stores = storage.stores
         do {
-            let summary = try await ReferenceData.seed(stores: stores, demographics: demographics)
+            let summary = try await storage.seedReferenceData()
             print("\(path): seeded \(summary)")
             if let longRecord {
                 guard let target = try await stores.directory.practice(ods: practice) else {
                     throw ValidationError("No practice \(practice) in \(path)")
                 }
-                let count = try await SyntheticRecord.seed(stores: stores, practice: target, consultations: longRecord)
-                print("\(practice): patient \(SyntheticRecord.nhsNumber) has a record of \(count) clinical items")
+                let count = try await storage.seedLongRecord(practice: target, consultations: longRecord)
+                print("\(practice): patient \(Storage.longRecordNHSNumber) has a record of \(count) clinical items")
             }
         } catch {
-            await database.close()
+            await storage.close()
             throw error
         }
-        await database.close()
+        await storage.close()
     }
 }
 
@@ -81,9 +81,9 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
-        let database = try await openDatabase(path)
-        defer { Task { await database.close() } }
-        let store = SQLAuditStore(database: database)
+        let storage = try await Storage.open(path)
+        defer { Task { await storage.close() } }
+        let store = storage.stores.audit
         if verify {
             var previous = AuditEntry.genesisHash
             var sequence: Int64 = 0

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GPConnect
-import GPConnectSQL
-import GPConnectServer
+import GPConnectContract
+import GPConnectStorage
 
 /// `gpconnect diary …`: the practice diary as practice staff manage it — the provider is the GP
 /// system here.
@@ -17,16 +17,16 @@ struct DiaryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "ODS code of the practice.")
         var practice = "B82617"
 
-        func open() async throws -> (any SQLDatabase, Stores) {
-            let database = try await openDatabase(try common.serverConfiguration().databasePath)
-            let stores = Stores.sql(database).0
+        func open() async throws -> (Storage, Stores) {
+            let storage = try await Storage.open(try common.serverConfiguration().databasePath)
+            let stores = storage.stores
             guard try await stores.directory.practice(ods: practice) != nil else {
-                await database.close()
+                await storage.close()
                 throw ValidationError("No practice \(practice) in this database")
             }
             // Staff see the same rolling window the server offers.
             try await Diary(stores: stores).release(practice: practice, now: Date())
-            return (database, stores)
+            return (storage, stores)
         }
     }
 
@@ -41,8 +41,8 @@ struct DiaryCommand: AsyncParsableCommand {
         @OptionGroup var options: PracticeOptions
 
         func run() async throws {
-            let (database, stores) = try await options.open()
-            defer { Task { await database.close() } }
+            let (storage, stores) = try await options.open()
+            defer { Task { await storage.close() } }
             print("schedule\tpractitioner\tlocation\trole\tcategory\tslot type\tsessions")
             for schedule in try await stores.diary.schedules(practice: options.practice) {
                 let sessions = schedule.sessions.map {
@@ -61,8 +61,8 @@ struct DiaryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Day (yyyy-mm-dd; default today).") var date: String?
 
         func run() async throws {
-            let (database, stores) = try await options.open()
-            defer { Task { await database.close() } }
+            let (storage, stores) = try await options.open()
+            defer { Task { await storage.close() } }
             let day = try DiaryCommand.day(date)
             let next = UKTime.day(offset: 1, from: day)
             let slots = try await stores.diary.slots(practice: options.practice, from: day, to: next)
@@ -104,8 +104,8 @@ struct DiaryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Only these ODS codes may book.") var ods: [String] = []
 
         func run() async throws {
-            let (database, stores) = try await options.open()
-            defer { Task { await database.close() } }
+            let (storage, stores) = try await options.open()
+            defer { Task { await storage.close() } }
             guard let record = try await stores.diary.schedule(practice: options.practice, id: schedule) else {
                 throw ValidationError("No schedule \(schedule)")
             }
@@ -132,8 +132,8 @@ struct DiaryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "To (hh:mm, local; default end of day).") var end = "23:59"
 
         func run() async throws {
-            let (database, stores) = try await options.open()
-            defer { Task { await database.close() } }
+            let (storage, stores) = try await options.open()
+            defer { Task { await storage.close() } }
             let day = try DiaryCommand.day(date)
             guard let from = UKTime.at(start, on: day), let to = UKTime.at(end, on: day) else { throw ValidationError("Times are hh:mm") }
             let closed = try await stores.diary.blockFreeSlots(practice: options.practice, scheduleID: schedule, from: from, to: to)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPConnectContract
 import GPConnectServer
 import Hummingbird
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 
 /// `gpconnect token`: print an audit JWT for trying the API by hand (curl, Postman).
 struct Token: ParsableCommand {

@@ -1,4 +1,5 @@
 import GPConnect
+import GPConnectContract
 import Testing
 
 /// The whole-day arithmetic the structured filters and the seed's relative dates rest on.

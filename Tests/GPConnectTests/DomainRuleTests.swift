@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import Testing
 
 @Suite("NHS numbers")

@@ -1,5 +1,6 @@
 import Foundation
 import GPConnect
+import GPConnectContract
 import GPConnectPostgres
 import GPConnectSQL
 import GPConnectSQLite

@@ -1,8 +1,10 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import GPConnectSQL
 import GPConnectServer
+import GPConnectStorage
 import HTTPTypes
 import Testing
 

@@ -1,7 +1,9 @@
 import FHIR
 import GPConnect
+import GPConnectContract
 import GPConnectSQL
 import GPConnectServer
+import GPConnectStorage
 import HTTPTypes
 import Testing
 

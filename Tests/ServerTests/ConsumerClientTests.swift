@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectClient
+import GPConnectContract
 import GPConnectServer
 import Hummingbird
 import HummingbirdTesting

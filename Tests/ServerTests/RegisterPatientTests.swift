@@ -1,5 +1,6 @@
 import FHIR
 import GPConnect
+import GPConnectContract
 import HTTPTypes
 import Testing
 

@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import Testing
 
 /// An independent second opinion: PyPI's `fhir.resources` (STU3) parses what the server emits,

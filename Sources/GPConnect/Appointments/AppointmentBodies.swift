@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// What a booking asks for, after structural validation (GP Connect 1.2.9,
 /// appointments_use_case_book_an_appointment). Every problem is `422 INVALID_RESOURCE`, as the pack's

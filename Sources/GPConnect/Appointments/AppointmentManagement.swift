@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// Appointment Management 1.2.9 (nhsconnect/gpconnect feature/1.2.9, the appointments_use_case_ pages):
 /// search free slots, book, read, retrieve a patient's appointments, amend and cancel.

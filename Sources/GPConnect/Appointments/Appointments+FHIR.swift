@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 extension SlotRecord {
     /// `GPConnect-Slot-1`. No specialty, no comment.

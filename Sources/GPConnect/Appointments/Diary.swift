@@ -1,4 +1,5 @@
 import Foundation
+import GPConnectContract
 import Synchronization
 
 /// Keeps every practice's slots released on a rolling window: each schedule's sessions are

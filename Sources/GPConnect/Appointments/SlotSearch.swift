@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// Search for free slots (GP Connect 1.2.9, appointments_use_case_search_for_free_slots):
 /// `GET /Slot?start=ge…&end=le…&status=free&_include=Slot:schedule`.

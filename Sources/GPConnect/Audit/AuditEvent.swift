@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// One request as the audit trail records it (GP Connect 1.6.2, integration_cross_organisation_audit_and_provenance,
 /// "Audit trail"): who asked, from which organisation and system, for which interaction and patient,
@@ -25,21 +26,7 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     /// The resource created or changed, e.g. `Patient/24/_history/1`.
     public var resource: String?
 
-    public struct Requester: Sendable, Codable, Equatable {
-        public var userID: String?
-        public var sdsUserID: String?
-        public var roleProfileID: String?
-        public var name: String?
-        public var organizationODS: String?
-        public var organizationName: String?
-        public var deviceID: String?
-        public var deviceModel: String?
-        public var deviceVersion: String?
-        public var reasonForRequest: String?
-        public var scope: String?
-
-        public init() {}
-    }
+    public typealias Requester = GPConnectContract.Requester
 
     public init(
         time: Date = Date(), traceID: String?, practice: String?, interaction: String?, method: String, path: String,

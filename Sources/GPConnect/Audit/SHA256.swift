@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// SHA-256 (FIPS 180-4), for the audit hash chain. Small and dependency-free; checked against the
 /// NIST test vectors in the tests.
 public enum SHA256 {

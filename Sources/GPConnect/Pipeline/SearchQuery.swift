@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// The decoded query string of a request, in order, with the GP Connect rules for parameters: a known
 /// parameter sent twice or with the wrong case is a `400 BAD_REQUEST` (pack: PatientSearch.feature,
 /// "System should error if multiple parameters valid or invalid are sent", "The identifier parameter

@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// A postal address: no `text`; absent parts omitted (GP Connect 1.6.2, development_fhir_resource_guidance, "Address").
 public struct Address: Sendable, Codable, Equatable {
     public var use: String?

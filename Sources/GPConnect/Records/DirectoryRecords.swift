@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// A practice hosted by this deployment: the ODS code in the URL selects it.
 public struct Practice: Sendable, Codable, Equatable {
     public var ods: String

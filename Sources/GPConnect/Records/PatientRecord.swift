@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// A patient as a practice holds them: demographics, registration and the flags that decide what
 /// GP Connect may show, enough for the patient conditions of the conformance pack (pack: Data/Test Suite
 /// Prerequisites.xlsx, "Patients" sheet).

@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// FHIR renderings of the shared datatypes, each in StructureDefinition element order.
 extension FHIRElement {
@@ -37,8 +38,6 @@ extension FHIRElement {
         object.append("end", end.map { .string($0) })
         return object.isEmpty ? nil : .object(object)
     }
-
-    static func strings(_ values: [String]) -> FHIRElement { .array(values.map { .string($0) }) }
 
     static func optional(_ value: String?) -> FHIRElement? { value.map { .string($0) } }
 }

@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// Bundles GP Connect returns.
 public enum FHIRBundle {

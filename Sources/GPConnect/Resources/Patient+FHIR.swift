@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 extension PatientRecord {
     /// `CareConnect-GPC-Patient-1` as Foundations returns it (GP Connect 1.6.2,

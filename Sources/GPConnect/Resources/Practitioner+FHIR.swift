@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 extension PractitionerRecord {
     /// `CareConnect-GPC-Practitioner-1` (GP Connect 1.6.2, foundations_use_case_find_a_practitioner,

@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// What the CapabilityStatements say about this server.
 public struct ProviderIdentity: Sendable, Equatable {

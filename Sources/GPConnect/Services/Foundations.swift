@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// The Foundations interactions (GP Connect 1.6.2, the foundations_use_case_ pages from find_a_patient to
 /// read_a_location): finding and reading patients, practitioners, organisations and locations of the

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// Dispatches a checked request to its interaction. The one place that knows which handler
 /// serves which interaction; the HTTP layer only routes and renders.

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import GPConnectContract
 
 /// `$gpc.registerpatient` (GP Connect 1.6.2, foundations_use_case_register_a_patient): a temporary
 /// registration so that a federated practice can book the patient in. Never creates or reactivates a
@@ -224,18 +225,5 @@ public struct Registration: Sendable {
             code: code, display: coding["display"]?.string,
             preferred: parts.first { $0["url"]?.string == "preferred" }?["valueBoolean"]?.bool,
             interpreterRequired: parts.first { $0["url"]?.string == "interpreterRequired" }?["valueBoolean"]?.bool)
-    }
-}
-
-/// FHIR date checks.
-public enum FHIRDate {
-    /// `YYYY-MM-DD` with a real month and day.
-    public static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month)
-        else { return false }
-        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return (1...days[month - 1]).contains(day)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GPConnectContract
 
 /// A practice's diary: schedules and their slots.
 public protocol DiaryStore: Sendable {

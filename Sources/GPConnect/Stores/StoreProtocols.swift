@@ -1,3 +1,5 @@
+import GPConnectContract
+
 /// Where a practice's directory lives: the practices this deployment hosts, and the
 /// organisations, practitioners and locations each of them publishes.
 ///

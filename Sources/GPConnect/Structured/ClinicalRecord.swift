@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// One item of a patient's GP record, recorded once.
 ///

@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// Access Record Structured: `$gpc.getstructuredrecord` (S2) and `$gpc.migratestructuredrecord`
 /// (S3). Validates the request, decides whether the patient's record may be shared, and assembles

@@ -1,4 +1,5 @@
 import FHIR
+import GPConnectContract
 
 /// One structured response, computed from a patient's recorded items: which items the query
 /// selects, what they bring with them (medications, specimens, linked problems), and the Lists

@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectClient
+import GPConnectContract
 import HTTPTypes
 
 /// Helpers that act like the pack's appointment steps.

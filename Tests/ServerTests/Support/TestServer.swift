@@ -1,10 +1,12 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectContract
 import GPConnectSQL
 import GPConnectSQLite
 import GPConnectSeed
 import GPConnectServer
+import GPConnectStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -110,10 +112,11 @@ struct Client: Sendable {
 
     static func headers(for interaction: Interaction, token: String? = nil) -> HTTPFields {
         var headers = HTTPFields()
-        headers[HTTPField.Name("Ssp-TraceID")!] = UUID().uuidString.lowercased()
-        headers[HTTPField.Name("Ssp-From")!] = consumerASID
-        headers[HTTPField.Name("Ssp-To")!] = asid
-        headers[HTTPField.Name("Ssp-InteractionId")!] = interaction.id
+        headers[HTTPField.Name(HeaderName.traceID)!] = UUID().uuidString.lowercased()
+        headers[HTTPField.Name(HeaderName.from)!] = consumerASID
+        headers[HTTPField.Name(HeaderName.to)!] = asid
+        // Header names are case-insensitive: the lower-case spelling checks the server agrees.
+        headers[HTTPField.Name(HeaderName.interactionID.lowercased())!] = interaction.id
         headers[.accept] = "application/fhir+json"
         headers[.authorization] = "Bearer " + (token ?? Self.token(for: interaction))
         return headers

@@ -2,12 +2,12 @@ import FHIR
 
 /// Top-level element names of the STU3 resources GP Connect reads (the audit JWT's and bookings) (FHIR 3.0.1), so that an
 /// element the resource does not define is refused as `INVALID_RESOURCE`.
-enum STU3Elements {
+public enum STU3Elements {
     static let common: Set<String> = [
         "resourceType", "id", "meta", "implicitRules", "language", "text", "contained", "extension", "modifierExtension",
     ]
 
-    static let byResource: [String: Set<String>] = [
+    public static let byResource: [String: Set<String>] = [
         "Device": common.union([
             "identifier", "udi", "status", "type", "lotNumber", "manufacturer", "manufactureDate", "expirationDate", "model", "version",
             "patient", "owner", "contact", "location", "url", "note", "safety",
@@ -26,7 +26,7 @@ enum STU3Elements {
     ]
 
     /// The first top-level element of `resource` that its type does not define.
-    static func unknownElement(in resource: FHIRElement) -> String? {
+    public static func unknownElement(in resource: FHIRElement) -> String? {
         guard let type = resource["resourceType"]?.string, let known = byResource[type], let object = resource.object else { return nil }
         return object.names.first { !known.contains($0) && !($0.hasPrefix("_") && known.contains(String($0.dropFirst()))) }
     }

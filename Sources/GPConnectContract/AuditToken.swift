@@ -53,8 +53,8 @@ public struct AuditToken: Sendable, Equatable {
     }
 
     /// The provenance the audit trail records.
-    public var requester: AuditEvent.Requester {
-        var requester = AuditEvent.Requester()
+    public var requester: Requester {
+        var requester = Requester()
         requester.userID = subject
         let identifiers = practitioner["identifier"]?.items ?? []
         requester.sdsUserID = identifiers.first { $0["system"]?.string == IdentifierSystem.sdsUserID }?["value"]?.string

@@ -1,12 +1,12 @@
-import GPConnectSQL
+import GPConnectStorage
 import ServiceLifecycle
 
 /// Closes the database when the application shuts down.
-struct DatabaseService: Service {
-    let database: any SQLDatabase
+struct StorageService: Service {
+    let storage: Storage
 
     func run() async throws {
         try? await gracefulShutdown()
-        await database.close()
+        await storage.close()
     }
 }
