@@ -22,10 +22,13 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     for practice in try await stores.directory.practices() {
         try await service.diary.releaseIfNeeded(practice: practice.ods, now: Date())
     }
-    let router = Router()
+    let router = Router(context: GPConnectRequestContext.self)
     router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger))
     HealthRoutes().register(on: router)
-    FHIRRoutes(service: service, configuration: configuration, logger: logger).register(on: router)
+    let practices = PracticeCache(directory: stores.directory, allowed: configuration.practices)
+    FHIRRoutes(
+        version: .stu3, pipeline: STU3Pipeline(practices: practices, maximumBodySize: configuration.maximumBodySize), service: service
+    ).register(on: router)
 
     var app = Application(
         router: router,

@@ -6,9 +6,19 @@ import HTTPTypes
 import Hummingbird
 
 /// Turns a resource into an HTTP response: content type with charset, `Cache-Control: no-store`,
-/// gzip when the request asked for it, and `ETag` / `Location` when given.
-enum FHIRRenderer {
-    static func response(
+/// gzip when the request asked for it, and `ETag` / `Location` when given — in the MIME types and
+/// OperationOutcome profile of one FHIR version.
+struct FHIRRenderer {
+    let renderer: any FHIRVersionRenderer
+
+    /// The renderer of each FHIR version the server speaks. A version gets here with its renderer.
+    static let renderers: [FHIRVersion: any FHIRVersionRenderer] = [.stu3: STU3Renderer()]
+
+    init(version: FHIRVersion) {
+        renderer = Self.renderers[version] ?? STU3Renderer()
+    }
+
+    func response(
         status: Int, resource: FHIRElement?, format: FHIRFormat, request: Request, version: String? = nil,
         location: String? = nil, extraHeaders: [String: String] = [:]
     ) -> Response {
@@ -22,17 +32,18 @@ enum FHIRRenderer {
         guard let resource else {
             return Response(status: .init(code: status), headers: headers)
         }
-        headers[.contentType] = format.contentType
+        headers[.contentType] = renderer.contentType(format)
         var buffer = ByteBuffer(bytes: format.encode(resource))
-        if acceptsGzip(request), buffer.readableBytes > 0, let compressed = try? buffer.compress(with: .gzip()) {
+        if Self.acceptsGzip(request), buffer.readableBytes > 0, let compressed = try? buffer.compress(with: .gzip()) {
             buffer = compressed
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: buffer))
     }
 
-    static func error(_ error: GPConnectError, format: FHIRFormat, request: Request) -> Response {
-        response(status: error.status, resource: error.operationOutcome, format: format, request: request, extraHeaders: error.headers)
+    func error(_ error: GPConnectError, format: FHIRFormat, request: Request) -> Response {
+        response(
+            status: error.status, resource: renderer.operationOutcome(error), format: format, request: request, extraHeaders: error.headers)
     }
 
     static func acceptsGzip(_ request: Request) -> Bool {

@@ -6,48 +6,92 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The outermost layer: whatever escapes a route (no route at the path, a framework error,
-/// anything unexpected) still becomes a GP Connect OperationOutcome with `Cache-Control:
-/// no-store`, and is audited.
-struct GPConnectMiddleware<Context: RequestContext>: RouterMiddleware {
+/// The one place that turns errors into answers and the one place that audits.
+///
+/// Whatever a route throws — a ``GPConnectError`` from any pipeline step or use case, no route at
+/// the path, a framework error, anything unexpected — becomes an OperationOutcome of the route's
+/// FHIR version with its Spine code. Every GP Connect exchange, served or refused, is appended to
+/// the audit trail before the answer leaves: if the trail cannot be written, the answer is `500`,
+/// never an unaudited success. Every response carries `Cache-Control: no-store`.
+struct GPConnectMiddleware: RouterMiddleware {
+    typealias Context = GPConnectRequestContext
+
     let audit: any AuditStore
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
+        var failure: GPConnectError?
         do {
             response = try await next(request, context)
         } catch {
-            let failure: GPConnectError
-            switch error {
-            case let error as GPConnectError:
-                failure = error
-            case let error as HTTPError where error.status == .notFound:
-                failure = GPConnectError(.noRecordFound, "No GP Connect interaction is served at this path", status: 404)
-            case let error as HTTPError where error.status.code < 500:
-                failure = GPConnectError(.badRequest, "The request could not be processed", status: error.status.code)
-            default:
-                failure = GPConnectError(.internalServerError, "Unexpected internal server error")
-            }
-            let traceID = request.headers[HTTPField.Name.sspTraceID]
-            logger.info(
-                "refused unrouted request",
-                metadata: [
-                    "trace": .string(traceID ?? "-"), "status": .stringConvertible(failure.status), "code": .string(failure.code.rawValue),
-                ])
-            let event = AuditEvent(
-                traceID: traceID, practice: nil, interaction: nil, method: request.method.rawValue, path: request.uri.path,
-                status: failure.status, spineCode: failure.code.rawValue, consumerASID: request.headers[HTTPField.Name.sspFrom],
-                requester: nil, patient: nil)
+            let refusal = refusal(for: error, request: request, context: context)
+            failure = refusal
+            response = render(refusal, request: request, context: context)
+        }
+        let facts = context.exchange.facts
+        let traceID = request.headers[.sspTraceID]
+        if facts.routed || failure != nil {
             do {
-                try await audit.append(event)
+                try await audit.append(
+                    AuditEvent(
+                        traceID: traceID, practice: facts.practice, interaction: facts.interaction?.id, method: request.method.rawValue,
+                        path: request.uri.path, status: failure?.status ?? Int(response.status.code), spineCode: failure?.code.rawValue,
+                        consumerASID: request.headers[.sspFrom], requester: facts.requester, patient: facts.patient,
+                        resource: failure == nil ? facts.resource : nil))
             } catch {
                 logger.error("audit append failed", metadata: ["trace": .string(traceID ?? "-")])
+                if failure == nil {
+                    // No audit, no answer: a request the trail cannot record is not served.
+                    let refusal = GPConnectError(.internalServerError, "The audit trail could not be written")
+                    failure = refusal
+                    response = render(refusal, request: request, context: context)
+                }
             }
-            response = FHIRRenderer.error(failure, format: FHIRRenderer.bestEffortFormat(request), request: request)
+        }
+        if let failure {
+            logger.info(
+                "refused",
+                metadata: [
+                    "trace": .string(traceID ?? "-"), "interaction": .string(facts.interaction?.rawValue ?? "-"),
+                    "status": .stringConvertible(failure.status), "code": .string(failure.code.rawValue),
+                ])
+        } else if facts.routed {
+            logger.debug(
+                "served",
+                metadata: [
+                    "trace": .string(traceID ?? "-"), "interaction": .string(facts.interaction?.rawValue ?? "-"),
+                    "status": .stringConvertible(response.status.code),
+                ])
         }
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+
+    func refusal(for error: any Error, request: Request, context: Context) -> GPConnectError {
+        switch error {
+        case let error as GPConnectError:
+            return error
+        case let error as HTTPError where error.status == .notFound:
+            return GPConnectError(.noRecordFound, "No GP Connect interaction is served at this path", status: 404)
+        case let error as HTTPError where error.status.code < 500:
+            return GPConnectError(.badRequest, "The request could not be processed", status: error.status.code)
+        default:
+            logger.error(
+                "unexpected failure",
+                metadata: [
+                    "trace": .string(request.headers[.sspTraceID] ?? "-"), "error": .string(String(describing: type(of: error))),
+                ])
+            return GPConnectError(.internalServerError, "Unexpected internal server error")
+        }
+    }
+
+    /// The OperationOutcome in the negotiated format, or the best the request allows when
+    /// negotiation itself failed.
+    func render(_ failure: GPConnectError, request: Request, context: Context) -> Response {
+        let facts = context.exchange.facts
+        let renderer = FHIRRenderer(version: facts.fhirVersion ?? .stu3)
+        return renderer.error(failure, format: facts.format ?? FHIRRenderer.bestEffortFormat(request), request: request)
     }
 }
 

@@ -1,0 +1,46 @@
+import FHIR
+import GPConnectContract
+import Hummingbird
+import Synchronization
+
+/// The request context of every route: Hummingbird's core context plus what the pipeline has
+/// learnt about the exchange so far.
+///
+/// ``exchange`` is a reference so that what a route learns (the format negotiated, the practice,
+/// the interaction, who asked, the patient concerned) is still there when
+/// ``GPConnectMiddleware`` renders and audits the outcome after the route returned or threw.
+struct GPConnectRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let exchange: Exchange
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+        exchange = Exchange()
+    }
+}
+
+/// The facts of one exchange, filled in by the pipeline as each step passes.
+final class Exchange: Sendable {
+    struct Facts: Sendable {
+        /// A GP Connect route was entered (every such request is audited, served or refused).
+        var routed = false
+        var fhirVersion: FHIRVersion?
+        /// The response encoding, once negotiated.
+        var format: FHIRFormat?
+        var practice: String?
+        var interaction: Interaction?
+        var requester: Requester?
+        /// Logical id or NHS number of the patient concerned.
+        var patient: String?
+        /// The resource created or changed.
+        var resource: String?
+    }
+
+    private let state = Mutex(Facts())
+
+    var facts: Facts { state.withLock { $0 } }
+
+    func update(_ change: (inout Facts) -> Void) {
+        state.withLock { change(&$0) }
+    }
+}

@@ -1,0 +1,94 @@
+import FHIR
+import Foundation
+import GPConnect
+import GPConnectContract
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// The checks a FHIR version puts every request through before a use case sees it. Each step
+/// throws its ``GPConnectError`` and records what it learnt in the context's ``Exchange``.
+protocol RequestPipeline: Sendable {
+    func admit(_ request: Request, context: GPConnectRequestContext, route: [Interaction]) async throws -> GPConnectRequest
+}
+
+/// The STU3 pipeline, in order: response format (`_format` › `Accept` › `Content-Type` › JSON)
+/// → practice by ODS code → Spine headers (`Ssp-To` is the practice's ASID, `Ssp-InteractionID`
+/// matches method and path) → audit JWT → body (size limit, `Content-Type`).
+struct STU3Pipeline: RequestPipeline {
+    let practices: PracticeCache
+    let maximumBodySize: Int
+
+    func admit(_ request: Request, context: GPConnectRequestContext, route: [Interaction]) async throws -> GPConnectRequest {
+        let now = Date()
+        let query = SearchQuery(query: request.uri.query)
+        let id = context.parameters.get("id")
+        let format = try FormatNegotiation.responseFormat(
+            formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
+            contentType: request.headers[.contentType])
+        context.exchange.update { $0.format = format }
+        guard let ods = context.parameters.get("ods"), let practice = try await practices.practice(ods: ods) else {
+            throw GPConnectError(.organisationNotFound, "No practice with this ODS code is served here", status: 404)
+        }
+        context.exchange.update { $0.practice = practice.ods }
+        let traceID = request.headers[.sspTraceID]
+        let headers = SpineHeaders(
+            traceID: traceID, from: request.headers[.sspFrom], to: request.headers[.sspTo],
+            interactionID: request.headers[.sspInteractionID])
+        let interaction = try headers.check(route: route, asid: practice.asid, ods: practice.ods)
+        context.exchange.update {
+            $0.interaction = interaction
+            $0.patient = Self.patientReference(interaction, id: id)
+        }
+        let token = try AuditToken.parse(authorization: request.headers[.authorization], interaction: interaction, now: now)
+        context.exchange.update { $0.requester = token.requester }
+        var body: [UInt8] = []
+        var bodyFormat: FHIRFormat?
+        if interaction.method != .GET {
+            do {
+                let buffer = try await request.body.collect(upTo: maximumBodySize)
+                body = Array(buffer.readableBytesView)
+            } catch {
+                throw GPConnectError(.badRequest, "The request body is larger than \(maximumBodySize) bytes", status: 413)
+            }
+            if !body.isEmpty { bodyFormat = try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]) }
+        }
+        return GPConnectRequest(
+            interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, token: token,
+            traceID: traceID ?? "", now: now, returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
+            ifMatch: request.headers[.ifMatch].flatMap(Self.version(ofETag:)))
+    }
+
+    static func patientReference(_ interaction: Interaction, id: String?) -> String? {
+        guard let id, interaction.path.hasPrefix("Patient/{id}") else { return nil }
+        return "Patient/\(id)"
+    }
+
+    /// `W/"3"` → `3`.
+    static func version(ofETag value: String) -> String? {
+        var text = Substring(value.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        guard text.count >= 2, text.first == "\"", text.last == "\"" else { return nil }
+        return String(text.dropFirst().dropLast())
+    }
+}
+
+/// Practices by ODS code, read once and kept: they change only through the command line.
+final class PracticeCache: Sendable {
+    let directory: any DirectoryStore
+    let allowed: Set<String>
+    let cache = Mutex<[String: Practice]>([:])
+
+    init(directory: any DirectoryStore, allowed: [String]) {
+        self.directory = directory
+        self.allowed = Set(allowed)
+    }
+
+    func practice(ods: String) async throws -> Practice? {
+        guard allowed.isEmpty || allowed.contains(ods) else { return nil }
+        if let hit = cache.withLock({ $0[ods] }) { return hit }
+        guard let found = try await directory.practice(ods: ods) else { return nil }
+        cache.withLock { $0[ods] = found }
+        return found
+    }
+}
