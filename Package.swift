@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        // Already in the graph through async-http-client and postgres-nio; the audit chain's SHA-256.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
@@ -38,7 +40,9 @@ let package = Package(
         .target(name: "GPConnectContract", dependencies: ["FHIR"], swiftSettings: strict),
         // GP Connect domain: the capabilities' use cases, records and their FHIR renderings, and the
         // store protocols (ports). Imports no web framework and no database driver.
-        .target(name: "GPConnect", dependencies: ["FHIR", "GPConnectContract"], swiftSettings: strict),
+        .target(
+            name: "GPConnect", dependencies: ["FHIR", "GPConnectContract", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // Reference data set (test-data.md) as data files, loaded through the store protocols.
         .target(
             name: "GPConnectSeed", dependencies: ["GPConnect", "GPConnectContract"], resources: [.copy("Data")], swiftSettings: strict),

@@ -86,7 +86,7 @@ public struct ClinicalRecordBuilder: Sendable {
 
     /// A stable UUID-shaped business identifier, derived from practice and id.
     func identifier(_ id: String) -> FHIRElement {
-        let hex = SHA256.hex(Array("\(practice)/\(id)".utf8))
+        let hex = Hashing.sha256Hex(Array("\(practice)/\(id)".utf8))
         let chars = Array(hex.prefix(32))
         let uuid = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
         return [["system": .string(Self.identifierSystem), "value": .string(uuid)]]

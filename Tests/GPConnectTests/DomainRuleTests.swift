@@ -20,11 +20,11 @@ struct SHA256Tests {
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
         ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
     ])
-    func nistVectors(message: String, digest: String) { #expect(SHA256.hex(Array(message.utf8)) == digest) }
+    func nistVectors(message: String, digest: String) { #expect(Hashing.sha256Hex(Array(message.utf8)) == digest) }
 
     @Test func millionAs() {
         #expect(
-            SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+            Hashing.sha256Hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

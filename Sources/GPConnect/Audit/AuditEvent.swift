@@ -106,7 +106,7 @@ public struct AuditEntry: Sendable, Equatable {
         var bytes = Array(previousHash.utf8)
         bytes.append(contentsOf: Array("|\(sequence)|".utf8))
         bytes.append(contentsOf: canonicalEvent)
-        return SHA256.hex(bytes)
+        return Hashing.sha256Hex(bytes)
     }
 
     /// Checks a run of consecutive entries: each hash recomputes and links to the one before.
