@@ -55,7 +55,8 @@ struct STU3Pipeline: RequestPipeline {
         }
         return GPConnectRequest(
             interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, token: token,
-            traceID: traceID ?? "", now: now, returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
+            consumerASID: request.headers[.sspFrom], traceID: traceID ?? "", now: now,
+            returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
             ifMatch: request.headers[.ifMatch].flatMap(Self.version(ofETag:)))
     }
 

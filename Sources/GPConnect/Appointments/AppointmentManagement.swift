@@ -2,7 +2,9 @@ import FHIR
 import Foundation
 import GPConnectContract
 
-/// Appointment Management 1.2.9 (nhsconnect/gpconnect feature/1.2.9, the appointments_use_case_ pages):
+/// Appointment Management 1.2.9 as use cases that know no channel: each takes a validated,
+/// typed request and a ``Caller`` and returns records; `AppointmentManagement+STU3.swift` reads
+/// the FHIR requests and renders the answers (nhsconnect/gpconnect feature/1.2.9, the appointments_use_case_ pages):
 /// search free slots, book, read, retrieve a patient's appointments, amend and cancel.
 public struct AppointmentManagement: Sendable {
     let stores: Stores
@@ -16,72 +18,88 @@ public struct AppointmentManagement: Sendable {
         self.diary = diary
     }
 
+    /// What a free-slot search finds: the slots, their schedules, and the practitioners,
+    /// locations and organisations the search asked to include, each once, in first-use order.
+    public struct FreeSlots: Sendable {
+        public var slots: [SlotRecord] = []
+        public var schedules: [ScheduleRecord] = []
+        public var practitioners: [PractitionerRecord] = []
+        public var locations: [LocationRecord] = []
+        public var organizations: [OrganizationRecord] = []
+    }
+
     // MARK: A1 Search for free slots
 
-    public func searchFreeSlots(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let query = try SlotSearch.parse(request.query)
-        let practice = request.practice.ods
-        try await diary.releaseIfNeeded(practice: practice, now: request.now)
-        let slots = try await stores.diary.freeSlots(practice: practice, from: query.start, to: query.end).filter {
+    /// Free slots in the query's window that the searching organisation may book.
+    func freeSlots(_ query: SlotSearch.Query, practice: Practice, now: Date) async throws -> FreeSlots {
+        let ods = practice.ods
+        try await diary.releaseIfNeeded(practice: ods, now: now)
+        var found = FreeSlots()
+        found.slots = try await stores.diary.freeSlots(practice: ods, from: query.start, to: query.end).filter {
             $0.offered && $0.restriction.matches(searchType: query.organizationType, searchODS: query.odsCode)
         }
-        var entries = slots.map(\.fhir)
-        guard !slots.isEmpty else { return GPConnectResponse(resource: FHIRBundle.searchset([])) }
-        var schedules: [ScheduleRecord] = []
-        for id in orderedUnique(slots.map(\.scheduleID)) {
-            if let schedule = try await stores.diary.schedule(practice: practice, id: id) { schedules.append(schedule) }
+        guard !found.slots.isEmpty else { return found }
+        for id in orderedUnique(found.slots.map(\.scheduleID)) {
+            if let schedule = try await stores.diary.schedule(practice: ods, id: id) { found.schedules.append(schedule) }
         }
-        entries += schedules.map(\.fhir)
         if query.includePractitioners {
-            for id in orderedUnique(schedules.compactMap(\.practitionerID)) {
-                if let practitioner = try await stores.directory.practitioner(practice: practice, id: id) {
-                    entries.append(practitioner.fhir)
+            for id in orderedUnique(found.schedules.compactMap(\.practitionerID)) {
+                if let practitioner = try await stores.directory.practitioner(practice: ods, id: id) {
+                    found.practitioners.append(practitioner)
                 }
             }
         }
-        var organizationIDs = [request.practice.organizationID]
+        var organizationIDs = [practice.organizationID]
         if query.includeLocations {
-            for id in orderedUnique(schedules.map(\.locationID)) {
-                guard let location = try await stores.directory.location(practice: practice, id: id) else { continue }
-                entries.append(location.fhir)
+            for id in orderedUnique(found.schedules.map(\.locationID)) {
+                guard let location = try await stores.directory.location(practice: ods, id: id) else { continue }
+                found.locations.append(location)
                 if let managing = location.managingOrganizationID { organizationIDs.append(managing) }
             }
         }
         // The practice Organization is always returned with slots (GP Connect 1.2.9, appointments_known_issues,
         // "Organization resource in Search for free slots returned Bundle").
         for id in orderedUnique(organizationIDs) {
-            if let organization = try await stores.directory.organization(practice: practice, id: id) { entries.append(organization.fhir) }
+            if let organization = try await stores.directory.organization(practice: ods, id: id) {
+                found.organizations.append(organization)
+            }
         }
-        return GPConnectResponse(resource: FHIRBundle.searchset(entries))
+        return found
     }
 
     // MARK: A2 Book
 
-    public func book(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let body = try request.resource()
-        let practice = request.practice.ods
-        let booking = try BookingRequest.parse(body)
-        try await diary.releaseIfNeeded(practice: practice, now: request.now)
+    /// Books the slots a validated booking names, for the caller.
+    ///
+    /// - Returns: the stored appointment and the patient it is for.
+    /// - Throws: `409 DUPLICATE_REJECTED` when a slot is no longer free (also when another booking
+    ///   wins the race for it), `422 INVALID_RESOURCE` / `REFERENCE_NOT_FOUND` for a booking the
+    ///   slots, patient, location or practitioner do not allow.
+    func book(_ booking: BookingRequest, practice: Practice, caller: Caller, now: Date) async throws -> (
+        appointment: AppointmentRecord, patient: PatientRecord
+    ) {
+        let ods = practice.ods
+        try await diary.releaseIfNeeded(practice: ods, now: now)
 
-        let slots = try await stores.diary.slots(practice: practice, ids: booking.slotIDs)
+        let slots = try await stores.diary.slots(practice: ods, ids: booking.slotIDs)
         guard slots.count == Set(booking.slotIDs).count else { throw GPConnectError.invalidResource("A referenced slot does not exist") }
         if slots.contains(where: { $0.status != .free }) {
             throw GPConnectError(.duplicateRejected, "A requested slot is no longer free")
         }
-        try Self.checkSlots(slots, booking: booking, now: request.now)
-        guard let schedule = try await stores.diary.schedule(practice: practice, id: slots[0].scheduleID) else {
+        try Self.checkSlots(slots, booking: booking, now: now)
+        guard let schedule = try await stores.diary.schedule(practice: ods, id: slots[0].scheduleID) else {
             throw GPConnectError.invalidResource("The slot's schedule no longer exists")
         }
-        guard let patient = try await stores.patients.patient(practice: practice, id: booking.patientID), patient.isVisible else {
+        guard let patient = try await stores.patients.patient(practice: ods, id: booking.patientID), patient.isVisible else {
             throw GPConnectError(.referenceNotFound, "The patient participant does not exist")
         }
         if booking.locationID != schedule.locationID {
-            guard try await stores.directory.location(practice: practice, id: booking.locationID) != nil else {
+            guard try await stores.directory.location(practice: ods, id: booking.locationID) != nil else {
                 throw GPConnectError(.referenceNotFound, "The location participant does not exist")
             }
         }
         if let practitionerID = booking.practitionerID,
-            try await stores.directory.practitioner(practice: practice, id: practitionerID) == nil
+            try await stores.directory.practitioner(practice: ods, id: practitionerID) == nil
         {
             throw GPConnectError(.referenceNotFound, "The practitioner participant does not exist")
         }
@@ -94,17 +112,12 @@ public struct AppointmentManagement: Sendable {
             bookingOrganization: booking.organization, deliveryChannel: slots[0].deliveryChannel,
             practitionerRole: schedule.practitionerRole,
             serviceCategory: schedule.serviceCategory, serviceType: slots[0].serviceType,
-            provenance: [provenance("booked", request, bookingODS: booking.organization.ods)])
-        let record: AppointmentRecord
+            provenance: [provenance("booked", caller: caller, now: now, bookingODS: booking.organization.ods)])
         do {
-            record = try await stores.appointments.book(proposed, practice: practice)
+            return (try await stores.appointments.book(proposed, practice: ods), patient)
         } catch StoreError.conflict {
             throw GPConnectError(.duplicateRejected, "A requested slot is no longer free")
         }
-        let id = record.id
-        return GPConnectResponse(
-            status: 201, resource: record.fhir, version: record.version, location: "Appointment/\(id)/_history/\(record.version)",
-            auditPatient: patient.nhsNumber.value, auditResource: "Appointment/\(id)/_history/\(record.version)")
     }
 
     /// Slots of one booking: wholly in the future, offered, open to the booking organisation,
@@ -128,35 +141,42 @@ public struct AppointmentManagement: Sendable {
         }
     }
 
-    func provenance(_ action: String, _ request: GPConnectRequest, bookingODS: String?) -> AppointmentProvenance {
+    func provenance(_ action: String, caller: Caller, now: Date, bookingODS: String?) -> AppointmentProvenance {
         AppointmentProvenance(
-            action: action, time: ISO8601.instant(request.now), requester: request.token.requester, bookingOrganizationODS: bookingODS,
-            traceID: request.traceID)
+            action: action, time: ISO8601.instant(now), requester: caller.requester, bookingOrganizationODS: bookingODS,
+            traceID: caller.traceID)
     }
 
     // MARK: A3 Read
 
-    public func read(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        guard let id = request.id, let appointment = try await stores.appointments.appointment(practice: request.practice.ods, id: id)
-        else {
+    /// An appointment of the practice that has not yet passed.
+    ///
+    /// - Throws: `404 NO_RECORD_FOUND` for an unknown id; `422 INVALID_RESOURCE` for a past appointment.
+    public func appointment(id: String?, practice: Practice, now: Date) async throws -> AppointmentRecord {
+        guard let id, let appointment = try await stores.appointments.appointment(practice: practice.ods, id: id) else {
             throw GPConnectError(.noRecordFound, "No appointment with that logical id")
         }
-        guard UKTime.startOfDay(appointment.start) >= UKTime.startOfDay(request.now) else {
+        guard UKTime.startOfDay(appointment.start) >= UKTime.startOfDay(now) else {
             throw GPConnectError.invalidResource("Past appointments cannot be read through GP Connect")
         }
-        return GPConnectResponse(resource: appointment.fhir, version: appointment.version, auditPatient: "Patient/\(appointment.patientID)")
+        return appointment
     }
 
     // MARK: A4 Retrieve a patient's appointments
 
-    public func retrieve(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let practice = request.practice.ods
-        guard let id = request.id, let patient = try await stores.patients.patient(practice: practice, id: id), patient.isVisible else {
+    /// A patient whose appointments may be retrieved: known to the practice and visible.
+    ///
+    /// - Throws: `404 PATIENT_NOT_FOUND`.
+    public func patient(id: String?, practice: Practice) async throws -> PatientRecord {
+        guard let id, let patient = try await stores.patients.patient(practice: practice.ods, id: id), patient.isVisible else {
             throw GPConnectError(.patientNotFound, "No patient with that logical id")
         }
-        let (from, to) = try Self.retrieveRange(request.query, now: request.now)
-        let appointments = try await stores.appointments.appointments(practice: practice, patientID: patient.id, from: from, to: to)
-        return GPConnectResponse(resource: FHIRBundle.searchset(appointments.map(\.fhir)), auditPatient: patient.nhsNumber.value)
+        return patient
+    }
+
+    /// The patient's appointments starting inside `from..<to`, ordered by start.
+    public func appointments(of patient: PatientRecord, from: Date, to: Date, practice: Practice) async throws -> [AppointmentRecord] {
+        try await stores.appointments.appointments(practice: practice.ods, patientID: patient.id, from: from, to: to)
     }
 
     /// `start=ge{yyyy-mm-dd}&start=le{yyyy-mm-dd}`: both required, dates only, not in the past,
@@ -183,19 +203,25 @@ public struct AppointmentManagement: Sendable {
 
     // MARK: A5 Amend and A6 Cancel
 
-    public func amendOrCancel(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let body = try request.resource()
-        let practice = request.practice.ods
-        guard let id = request.id, let stored = try await stores.appointments.appointment(practice: practice, id: id) else {
+    /// Amends or cancels a booked, future appointment. `validate` reads the change the caller asks
+    /// for against the stored appointment.
+    ///
+    /// - Throws: `404 NO_RECORD_FOUND`; `409 FHIR_CONSTRAINT_VIOLATION` when `ifMatch` or the stored
+    ///   version moved on; `422 INVALID_RESOURCE` for a change the appointment does not allow.
+    func change(
+        id: String?, practice: Practice, caller: Caller, now: Date, ifMatch: String?, cancelling: Bool,
+        validate: (AppointmentRecord) throws(GPConnectError) -> AppointmentChange
+    ) async throws -> AppointmentRecord {
+        let ods = practice.ods
+        guard let id, let stored = try await stores.appointments.appointment(practice: ods, id: id) else {
             throw GPConnectError(.noRecordFound, "No appointment with that logical id")
         }
-        if let ifMatch = request.ifMatch, ifMatch != stored.version {
+        if let ifMatch, ifMatch != stored.version {
             throw GPConnectError(.fhirConstraintViolation, "If-Match does not match the current version of the appointment")
         }
-        let cancelling = request.interaction == .cancelAppointment
-        let change = try AppointmentChange.parse(body, id: id, against: stored, cancelling: cancelling)
+        let change = try validate(stored)
         guard stored.status == .booked else { throw GPConnectError.invalidResource("A cancelled appointment cannot be changed") }
-        guard stored.start > request.now else { throw GPConnectError.invalidResource("Past appointments cannot be changed") }
+        guard stored.start > now else { throw GPConnectError.invalidResource("Past appointments cannot be changed") }
         guard stored.deliveryChannel != "Visit" else {
             throw GPConnectError.invalidResource("Visit appointments cannot be changed through GP Connect")
         }
@@ -209,15 +235,14 @@ public struct AppointmentManagement: Sendable {
             updated.description = change.description
             updated.comment = change.comment
         }
-        updated.provenance.append(provenance(cancelling ? "cancelled" : "amended", request, bookingODS: stored.bookingOrganization.ods))
+        updated.provenance.append(
+            provenance(cancelling ? "cancelled" : "amended", caller: caller, now: now, bookingODS: stored.bookingOrganization.ods))
         do {
-            try await stores.appointments.update(updated, practice: practice, expectedVersion: stored.version)
+            try await stores.appointments.update(updated, practice: ods, expectedVersion: stored.version)
         } catch StoreError.conflict {
             throw GPConnectError(.fhirConstraintViolation, "The appointment was changed by someone else; read it again")
         }
-        return GPConnectResponse(
-            resource: updated.fhir, version: updated.version, auditPatient: "Patient/\(updated.patientID)",
-            auditResource: "Appointment/\(id)/_history/\(updated.version)")
+        return updated
     }
 }
 

@@ -13,6 +13,8 @@ public struct GPConnectRequest: Sendable {
     public var body: [UInt8]
     public var bodyFormat: FHIRFormat?
     public var token: AuditToken
+    /// Who asks, as the use cases see it (built from the token and the Spine headers).
+    public var caller: Caller
     public var traceID: String
     public var now: Date
     /// `Prefer: return=minimal`.
@@ -22,7 +24,7 @@ public struct GPConnectRequest: Sendable {
 
     public init(
         interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],
-        bodyFormat: FHIRFormat?, token: AuditToken, traceID: String, now: Date, returnMinimal: Bool = false,
+        bodyFormat: FHIRFormat?, token: AuditToken, consumerASID: String? = nil, traceID: String, now: Date, returnMinimal: Bool = false,
         ifMatch: String? = nil
     ) {
         self.interaction = interaction
@@ -32,6 +34,7 @@ public struct GPConnectRequest: Sendable {
         self.body = body
         self.bodyFormat = bodyFormat
         self.token = token
+        self.caller = Caller(token: token, consumerASID: consumerASID, traceID: traceID)
         self.traceID = traceID
         self.now = now
         self.returnMinimal = returnMinimal

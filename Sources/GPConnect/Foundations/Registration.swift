@@ -24,9 +24,22 @@ public struct Registration: Sendable {
         var languages: [PatientLanguage]
     }
 
+    /// `POST Patient/$gpc.registerpatient`: parse, register, render the Bundle of the registered patient.
     public func register(_ request: GPConnectRequest) async throws -> GPConnectResponse {
         let wanted = try Self.parse(try request.resource())
-        let practice = request.practice.ods
+        let record = try await register(wanted, practice: request.practice, now: request.now)
+        return GPConnectResponse(
+            resource: FHIRBundle.searchset([record.fhir(practice: request.practice)]), auditPatient: record.nhsNumber.value,
+            auditResource: "Patient/\(record.id)/_history/\(record.version)")
+    }
+
+    /// Registers a validated request temporarily at the practice: the channel-neutral use case.
+    ///
+    /// - Throws: `422 INVALID_PATIENT_DEMOGRAPHICS` / `INVALID_NHS_NUMBER` when PDS or the practice
+    ///   refuses the person, `409 DUPLICATE_REJECTED` when already registered (also when a concurrent
+    ///   registration wins), `500` when PDS cannot be reached.
+    func register(_ wanted: Request, practice registering: Practice, now: Date) async throws -> PatientRecord {
+        let practice = registering.ods
 
         // 1. PDS: the person must be traceable, alive, not sensitive, not superseded, and verify.
         let person: DemographicsRecord?
@@ -56,7 +69,7 @@ public struct Registration: Sendable {
         let previous = existing.first
 
         // 3. Local registration: the consumer's demographics, gaps filled from PDS.
-        let start = request.now
+        let start = now
         let end = Calendar(identifier: .gregorian).date(byAdding: temporaryPeriod, to: start) ?? start
         let endDay = ISO8601.day(end)
         let id: String
@@ -78,7 +91,7 @@ public struct Registration: Sendable {
             languages: wanted.languages, registrationStatus: .active, registrationType: .temporary,
             registrationStart: ISO8601.instant(start), registrationEnd: ISO8601.instant(end),
             preferredBranchSurgeryID: previous?.preferredBranchSurgeryID,
-            generalPractitionerID: previous?.generalPractitionerID, managingOrganizationID: request.practice.organizationID,
+            generalPractitionerID: previous?.generalPractitionerID, managingOrganizationID: registering.organizationID,
             version: previous.map { String((Int($0.version) ?? 0) + 1) } ?? "1")
         if record.addresses.isEmpty, let previous { record.addresses = previous.addresses }
         do {
@@ -87,9 +100,7 @@ public struct Registration: Sendable {
             // Someone registered (or changed) the same person between our read and our write.
             throw GPConnectError(.duplicateRejected, "The patient is already registered at this practice")
         }
-        return GPConnectResponse(
-            resource: FHIRBundle.searchset([record.fhir(practice: request.practice)]), auditPatient: record.nhsNumber.value,
-            auditResource: "Patient/\(record.id)/_history/\(record.version)")
+        return record
     }
 
     // MARK: Validation
