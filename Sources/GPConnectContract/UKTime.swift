@@ -46,7 +46,7 @@ public enum UKTime {
     /// The local calendar day, `2026-11-23`.
     public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
 
-    /// Civil date of Unix seconds (Howard Hinnant's `civil_from_days`).
+    /// Civil date of Unix seconds.
     public static func civil(_ seconds: Int) -> (year: Int, month: Int, day: Int, secondOfDay: Int) {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
@@ -54,15 +54,8 @@ public enum UKTime {
             secondOfDay += 86_400
             days -= 1
         }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day, secondOfDay)
+        let date = FHIRDate(dayNumber: days)
+        return (date.year, date.month, date.day, secondOfDay)
     }
 
     /// Midnight (local) at the start of the day `date` falls in.
