@@ -2,7 +2,8 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
@@ -43,9 +45,10 @@ let package = Package(
         .target(
             name: "GPConnect", dependencies: ["FHIR", "GPConnectContract", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        // Reference data set (test-data.md) as data files, loaded through the store protocols.
+        // The reference data set the conformance pack expects, as data files, loaded through the store protocols.
         .target(
-            name: "GPConnectSeed", dependencies: ["GPConnect", "GPConnectContract"], resources: [.copy("Data")], swiftSettings: strict),
+            name: "GPConnectSeed", dependencies: ["FHIR", "GPConnect", "GPConnectContract"], resources: [.copy("Data")],
+            swiftSettings: strict),
         // The store protocols implemented once in SQL, over a small `SQLDatabase` seam.
         // Migrations are one set of numbered SQL files that both dialects accept.
         .target(
@@ -56,6 +59,8 @@ let package = Package(
             dependencies: [
                 "GPConnect", "GPConnectContract", "GPConnectSQL",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -85,6 +90,8 @@ let package = Package(
             dependencies: [
                 "FHIR", "GPConnectContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -107,7 +114,10 @@ let package = Package(
                 "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -120,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "GPConnectTests",
             dependencies: [
-                "GPConnect", "GPConnectContract", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres",
+                "FHIR", "GPConnect", "GPConnectContract", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres",
                 "GPConnectTestSupport",
             ],
             swiftSettings: strict),
@@ -128,7 +138,11 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "FHIR", "GPConnectServer", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectSQL", "GPConnectSQLite",
-                "GPConnectSeed", "GPConnectTestSupport", "GPConnectClient",
+                "GPConnectSeed", "GPConnectPostgres", "GPConnectTestSupport", "GPConnectClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 if ! python3 -c 'import fhir.resources.STU3, fhirpy' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check -r Tests/requirements.txt
 fi
-exec swift test --disable-xctest "$@"
+exec swift test --disable-xctest --explicit-target-dependency-import-check error "$@"

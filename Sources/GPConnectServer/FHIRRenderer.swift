@@ -1,5 +1,6 @@
 import CompressNIO
 import FHIR
+import Foundation
 import GPConnect
 import GPConnectContract
 import HTTPTypes

@@ -7,6 +7,7 @@ import GPConnectContract
 import GPConnectServer
 import GPConnectStorage
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 

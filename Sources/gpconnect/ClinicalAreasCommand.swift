@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectServer
 import GPConnectStorage
 
 /// `gpconnect areas`: which clinical areas a practice shares through Access Record Structured.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectServer
 import GPConnectStorage
 
 /// `gpconnect diary …`: the practice diary as practice staff manage it — the provider is the GP

@@ -2,11 +2,14 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectPostgres
 import GPConnectSQL
 import GPConnectServer
 import GPConnectStorage
 import GPConnectTestSupport
 import HTTPTypes
+import HummingbirdTesting
+import Logging
 import Testing
 
 @Suite("Book, read and retrieve appointments")

@@ -1,6 +1,7 @@
 import FHIR
 import GPConnect
 import GPConnectContract
+import GPConnectServer
 import HTTPTypes
 import Testing
 

@@ -1,3 +1,4 @@
+import CompressNIO
 import FHIR
 import Foundation
 import GPConnect

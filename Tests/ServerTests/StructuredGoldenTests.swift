@@ -2,8 +2,11 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectPostgres
 import GPConnectServer
 import GPConnectTestSupport
+import HummingbirdTesting
+import Logging
 import Testing
 
 /// Whole structured responses compared with reviewed golden files, after canonicalising what

@@ -4,6 +4,7 @@ import GPConnect
 import GPConnectContract
 import GPConnectSQL
 import GPConnectSQLite
+import HTTPTypes
 import Testing
 
 /// `$gpc.getstructuredrecord` over HTTP against the seeded reference records (the patients the pack's

@@ -5,6 +5,8 @@ import GPConnect
 import GPConnectClient
 import GPConnectContract
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 
 /// Helpers that act like the pack's appointment steps.
 extension Client {

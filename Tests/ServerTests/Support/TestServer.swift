@@ -10,6 +10,7 @@ import GPConnectStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Synchronization
 
