@@ -35,6 +35,20 @@ struct DiaryStoreContractTests {
         }
     }
 
+    /// FHIR logical ids need not be numbers (`[A-Za-z0-9\-\.]{1,64}`): a schedule with any id is listed.
+    @Test(arguments: Backend.configured)
+    func schedulesWithNonNumericIdsAreListedBesideNumberedOnes(_ backend: Backend) async throws {
+        try await backend.withStores { stores in
+            let named = Fixture.schedule(id: "nurse-clinic.2")
+            for schedule in [Fixture.schedule(id: "2"), named, Fixture.schedule(id: "10")] {
+                try await stores.diary.saveSchedule(schedule, practice: Fixture.practice)
+            }
+            let listed = try await stores.diary.schedules(practice: Fixture.practice)
+            #expect(listed.map(\.id).sorted() == ["10", "2", "nurse-clinic.2"])
+            #expect(listed.filter { $0.id != named.id }.map(\.id) == ["2", "10"], "numbered schedules come in number order")
+        }
+    }
+
     @Test(arguments: Backend.configured)
     func aSlotReadsBackFieldForField(_ backend: Backend) async throws {
         try await backend.withStores { stores async throws in

@@ -162,6 +162,21 @@ struct PatientStoreContractTests {
         }
     }
 
+    /// A patient may hold any FHIR logical id (`[A-Za-z0-9\-\.]{1,64}`); new ids still count
+    /// on from the highest numeric one.
+    @Test(arguments: Backend.configured)
+    func nextPatientIDCountsOnFromTheHighestNumericIdWhateverOtherIdsExist(_ backend: Backend) async throws {
+        try await backend.withStores { stores in
+            for (id, nhs) in [("7", "9651258500"), ("temp-1.a", "9690937286"), ("99999999999", "9476718943")] {
+                try await stores.patients.savePatient(
+                    Fixture.patient(id: id, nhsNumber: nhs), practice: Fixture.practice, expectedVersion: nil)
+            }
+            let next = try await stores.patients.nextPatientID(practice: Fixture.practice)
+            #expect(Int(next).map { $0 > 99_999_999_999 } == true, "\(next) is after every id in use")
+            #expect(try await stores.patients.patient(practice: Fixture.practice, id: next) == nil)
+        }
+    }
+
     @Test(arguments: Backend.configured)
     func patientIDsAreUniqueUnderConcurrency(_ backend: Backend) async throws {
         try await backend.withInstances(2) { instances in
