@@ -15,8 +15,10 @@ public struct SQLDiaryStore: DiaryStore, AppointmentStore {
     // MARK: Schedules
 
     public func schedules(practice: String) async throws -> [ScheduleRecord] {
-        try await database.read("SELECT record FROM schedules WHERE practice = ? ORDER BY CAST(id AS INTEGER), id", [.text(practice)])
-            .map { try RecordCoding.decode(ScheduleRecord.self, $0) }
+        try await database.read(
+            "SELECT record FROM schedules WHERE practice = ? ORDER BY COALESCE(\(IDSequence.numericID), 0), id", [.text(practice)]
+        )
+        .map { try RecordCoding.decode(ScheduleRecord.self, $0) }
     }
 
     public func schedule(practice: String, id: String) async throws -> ScheduleRecord? {

@@ -17,6 +17,11 @@ extension SQLDatabase {
 
 /// Per-practice counters for new logical ids (`id_sequences`).
 enum IDSequence {
+    /// The `id` column as a number when it is one (1 to 18 digits), else NULL: FHIR logical ids
+    /// need not be numbers. Written for both dialects: a bare `CAST(id AS INTEGER)` is 0 for
+    /// `nurse-1` on SQLite but an error on PostgreSQL (and overflows there past 2^31).
+    static let numericID = "CASE WHEN LENGTH(id) BETWEEN 1 AND 18 AND LENGTH(TRIM(id, '0123456789')) = 0 THEN CAST(id AS BIGINT) END"
+
     /// The practice's next id of `kind`, inside the caller's transaction. The first use starts
     /// after the highest numeric id already in `table`; the row lock on the counter serialises
     /// concurrent callers in every process.
@@ -24,7 +29,7 @@ enum IDSequence {
         let rows = try await connection.query(
             """
             INSERT INTO id_sequences (practice, kind, next)
-            SELECT ?, ?, COALESCE(MAX(CAST(id AS INTEGER)), 0) + 2 FROM \(table) WHERE practice = ?
+            SELECT ?, ?, COALESCE(MAX(\(numericID)), 0) + 2 FROM \(table) WHERE practice = ?
             ON CONFLICT (practice, kind) DO UPDATE SET next = id_sequences.next + 1
             RETURNING next - 1 AS id
             """, [.text(practice), .text(kind), .text(practice)])

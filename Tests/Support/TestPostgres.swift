@@ -24,4 +24,20 @@ public enum TestPostgres {
         let url = components.string ?? adminURL
         return (try await GPConnectPostgresDatabase.open(url: url), url)
     }
+
+    /// Drops a database made by ``freshDatabase()`` once every handle on it is closed. Only
+    /// names this type made (`gpc_…`) are dropped.
+    public static func dropDatabase(url: String) async throws {
+        guard let adminURL, let name = URLComponents(string: url)?.path.dropFirst(), name.hasPrefix("gpc_"),
+            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+        else { return }
+        let admin = try await GPConnectPostgresDatabase.open(url: adminURL)
+        do {
+            _ = try await admin.read("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+    }
 }
