@@ -375,5 +375,6 @@ struct PostgresSharedDatabaseTests {
         await check.close()
         #expect(entries.count >= 34)
         #expect(AuditEntry.firstBroken(entries, previousHash: AuditEntry.genesisHash) == nil)
+        try? await TestPostgres.dropDatabase(url: url)
     }
 }

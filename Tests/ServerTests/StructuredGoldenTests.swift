@@ -83,6 +83,7 @@ struct StructuredGoldenTests {
                     try Self.canonical(try #require(reply.resource)) == golden, "\(name) from PostgreSQL differs from Golden/\(name).json")
             }
         }
+        try? await TestPostgres.dropDatabase(url: url)
     }
 
     /// Pretty, key-sorted JSON with the trace id and clinical dates made stable.
