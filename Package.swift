@@ -85,6 +85,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Load benchmark: scenarios, the measuring loop and requests built from the contract alone.
+        .target(
+            name: "GPConnectBench",
+            dependencies: [
+                "FHIR", "GPConnectContract",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         // Hummingbird application: the request pipeline and the route collections.
         .target(
             name: "GPConnectServer",
@@ -100,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "gpconnect",
             dependencies: [
-                "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract",
+                "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
