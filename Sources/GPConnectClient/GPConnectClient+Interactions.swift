@@ -97,6 +97,9 @@ extension GPConnectClient {
 
         public func practitioner(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Practitioner", in: practitioners) }
         public func location(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Location", in: locations) }
+
+        /// Every slot with its practitioner, location and delivery channel, in Bundle order.
+        public var summaries: [SlotSummary] { slots.map { SlotSummary($0, in: self) } }
     }
 
     /// Free slots between two instants (at most 14 days apart), optionally as a given booking
@@ -125,6 +128,17 @@ extension GPConnectClient {
         let booking = AppointmentBooking(
             slotID: slot["id"]?.string ?? "", start: slot["start"]?.string, end: slot["end"]?.string, patientID: patientID,
             locationID: locationID, description: description, comment: comment, organisation: organisation, created: now)
+        return try await book(endpoint, booking)
+    }
+
+    /// Books a slot of ``FreeSlots/summaries`` for a patient at the slot's location.
+    public func book(
+        _ endpoint: ProviderEndpoint, slot: SlotSummary, patientID: String, description: String, comment: String? = nil,
+        bookedBy organisation: BookingOrganisation, now: Date = Date()
+    ) async throws(GPConnectClientError) -> (appointment: FHIRElement, etag: String?) {
+        let booking = AppointmentBooking(
+            slotID: slot.id, start: slot.start, end: slot.end, patientID: patientID, locationID: slot.locationID ?? "",
+            description: description, comment: comment, organisation: organisation, created: now)
         return try await book(endpoint, booking)
     }
 
