@@ -96,6 +96,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Load benchmark: scenarios, the measuring loop and requests built from the contract alone.
+        .target(
+            name: "GPConnectBench",
+            dependencies: [
+                "FHIR", "GPConnectContract",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Hummingbird application: the request pipeline and the route collections.
         .target(
             name: "GPConnectServer",
@@ -111,13 +122,10 @@ let package = Package(
         .executableTarget(
             name: "gpconnect",
             dependencies: [
-                "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract",
+                "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -93,22 +93,13 @@ public struct FederatedSlotSearch: Sendable {
                 try await client.searchFreeSlots(endpoint, from: from, to: to, bookingODS: bookingODS, organizationType: organizationType)
             }
             let practiceName = endpoint.name ?? found.organizations.first?["name"]?.string ?? endpoint.ods
-            let slots = found.slots.compactMap { slot -> Slot? in
-                guard let startText = slot["start"]?.string, let start = UKTime.parse(startText)?.date,
-                    let end = slot["end"]?.string.flatMap(UKTime.parse)?.date
+            let slots = found.summaries.compactMap { slot -> Slot? in
+                guard let startText = slot.start, let start = UKTime.parse(startText)?.date, let end = slot.end.flatMap(UKTime.parse)?.date
                 else { return nil }
-                let practitionerName = found.practitioner(of: slot)?["name"]?.items.first.map { name in
-                    ((name["prefix"]?.items ?? []) + (name["given"]?.items ?? []) + [name["family"]].compactMap { $0 }).compactMap(\.string)
-                        .joined(separator: " ")
-                }
-                let location = found.location(of: slot)
                 return Slot(
-                    ods: endpoint.ods, practice: practiceName, slotID: slot["id"]?.string ?? "", start: start, end: end,
-                    startText: startText,
-                    deliveryChannel: slot["extension"]?.items.first { $0["url"]?.string == ExtensionURL.deliveryChannel }?["valueCode"]?
-                        .string,
-                    serviceType: slot["serviceType"]?.items.first?["text"]?.string, practitioner: practitionerName,
-                    location: location?["name"]?.string, locationID: location?["id"]?.string)
+                    ods: endpoint.ods, practice: practiceName, slotID: slot.id, start: start, end: end, startText: startText,
+                    deliveryChannel: slot.deliveryChannel, serviceType: slot.serviceType, practitioner: slot.practitionerName,
+                    location: slot.locationName, locationID: slot.locationID)
             }
             return (slots.isEmpty ? .none : .slots(slots.count), slots)
         } catch let error as GPConnectClientError {

@@ -32,7 +32,7 @@ extension GPConnectClient {
 
     /// Registers a patient temporarily: `patient` is a `CareConnect-GPC-Patient-1` Patient.
     public func registerPatient(_ endpoint: ProviderEndpoint, patient: FHIRElement) async throws(GPConnectClientError) -> FHIRElement {
-        let body: FHIRElement = ["resourceType": "Parameters", "parameter": [["name": "registerPatient", "resource": patient]]]
+        let body = RegisterPatientParameters(patient: patient).fhir
         let patients = try Self.entries(
             try await send(.registerPatient, to: endpoint, path: "Patient/$gpc.registerpatient", body: body), "Patient")
         guard let registered = patients.first else { throw .invalidResponse("the registration Bundle holds no Patient") }
@@ -97,6 +97,9 @@ extension GPConnectClient {
 
         public func practitioner(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Practitioner", in: practitioners) }
         public func location(of slot: FHIRElement) -> FHIRElement? { actor(schedule(of: slot), "Location", in: locations) }
+
+        /// Every slot with its practitioner, location and delivery channel, in Bundle order.
+        public var summaries: [SlotSummary] { slots.map { SlotSummary($0, in: self) } }
     }
 
     /// Free slots between two instants (at most 14 days apart), optionally as a given booking
@@ -115,54 +118,37 @@ extension GPConnectClient {
     }
 
     /// Who is booking: the organisation contained in the appointment.
-    public struct BookingOrganisation: Sendable {
-        public var ods: String
-        public var name: String
-        public var telephone: String
-        public var type: String?
-
-        public init(ods: String, name: String, telephone: String, type: String? = nil) {
-            self.ods = ods
-            self.name = name
-            self.telephone = telephone
-            self.type = type
-        }
-    }
+    public typealias BookingOrganisation = GPConnectContract.BookingOrganisation
 
     /// Books `slot` (a Slot from ``searchFreeSlots(_:from:to:bookingODS:organizationType:)``) for a patient.
     public func book(
         _ endpoint: ProviderEndpoint, slot: FHIRElement, locationID: String, patientID: String, description: String, comment: String? = nil,
         bookedBy organisation: BookingOrganisation, now: Date = Date()
     ) async throws(GPConnectClientError) -> (appointment: FHIRElement, etag: String?) {
-        var contained: FHIRObject = [
-            "resourceType": "Organization", "id": "1", "meta": ["profile": [.string(Profile.organization)]],
-            "identifier": [["system": .string(IdentifierSystem.odsOrganizationCode), "value": .string(organisation.ods)]],
-        ]
-        if let type = organisation.type {
-            contained.append("type", [["coding": [["system": .string(CodeSystemURL.organisationType), "code": .string(type)]]]])
-        }
-        contained.append("name", .string(organisation.name))
-        contained.append("telecom", [["system": "phone", "value": .string(organisation.telephone), "use": "work"]])
-        var body: FHIRObject = [
-            "resourceType": "Appointment", "meta": ["profile": [.string(Profile.appointment)]], "contained": [.object(contained)],
-            "extension": [["url": .string(ExtensionURL.bookingOrganisation), "valueReference": ["reference": "#1"]]],
-            "status": "booked", "description": .string(description),
-        ]
-        body.append("start", slot["start"])
-        body.append("end", slot["end"])
-        body.append("slot", [["reference": .string("Slot/" + (slot["id"]?.string ?? ""))]])
-        body.append("created", .string(UKTime.format(now)))
-        body.append("comment", comment.map { .string($0) })
-        body.append(
-            "participant",
-            [
-                ["actor": ["reference": .string("Patient/\(patientID)")], "status": "accepted"],
-                ["actor": ["reference": .string("Location/\(locationID)")], "status": "accepted"],
-            ])
-        let response = try await send(.bookAppointment, to: endpoint, path: "Appointment", body: .object(body))
-        return (try Self.resource(response, "Appointment"), response.etag)
+        let booking = AppointmentBooking(
+            slotID: slot["id"]?.string ?? "", start: slot["start"]?.string, end: slot["end"]?.string, patientID: patientID,
+            locationID: locationID, description: description, comment: comment, organisation: organisation, created: now)
+        return try await book(endpoint, booking)
     }
 
+    /// Books a slot of ``FreeSlots/summaries`` for a patient at the slot's location.
+    public func book(
+        _ endpoint: ProviderEndpoint, slot: SlotSummary, patientID: String, description: String, comment: String? = nil,
+        bookedBy organisation: BookingOrganisation, now: Date = Date()
+    ) async throws(GPConnectClientError) -> (appointment: FHIRElement, etag: String?) {
+        let booking = AppointmentBooking(
+            slotID: slot.id, start: slot.start, end: slot.end, patientID: patientID, locationID: slot.locationID ?? "",
+            description: description, comment: comment, organisation: organisation, created: now)
+        return try await book(endpoint, booking)
+    }
+
+    /// Sends a booking as built.
+    public func book(_ endpoint: ProviderEndpoint, _ booking: AppointmentBooking) async throws(GPConnectClientError) -> (
+        appointment: FHIRElement, etag: String?
+    ) {
+        let response = try await send(.bookAppointment, to: endpoint, path: "Appointment", body: booking.fhir)
+        return (try Self.resource(response, "Appointment"), response.etag)
+    }
     public func readAppointment(_ endpoint: ProviderEndpoint, id: String) async throws(GPConnectClientError) -> FHIRElement {
         try Self.resource(try await send(.readAppointment, to: endpoint, path: "Appointment/\(id)"), "Appointment")
     }
@@ -193,11 +179,8 @@ extension GPConnectClient {
     public func cancel(_ endpoint: ProviderEndpoint, appointment: FHIRElement, reason: String) async throws(GPConnectClientError)
         -> FHIRElement
     {
-        var body = appointment.object ?? FHIRObject()
-        body["status"] = "cancelled"
-        body["extension"] = .array(
-            (body["extension"]?.items ?? []) + [["url": .string(ExtensionURL.cancellationReason), "valueString": .string(reason)]])
-        return try await update(.cancelAppointment, endpoint, .object(body))
+        let body = AppointmentCancellation(appointment: appointment.object ?? FHIRObject(), reason: reason).fhir
+        return try await update(.cancelAppointment, endpoint, body)
     }
 
     func update(_ interaction: Interaction, _ endpoint: ProviderEndpoint, _ body: FHIRElement) async throws(GPConnectClientError)
@@ -238,27 +221,31 @@ extension GPConnectClient {
             case .diary: .diary
             }
         }
+
+        /// The operation parameter that asks for the area: resolved allergies and prescription
+        /// issues included.
+        public var parameter: StructuredRecordParameters.Parameter {
+            switch self {
+            case .allergies: .allergies(includeResolved: true)
+            case .medication: .medication(includePrescriptionIssues: true)
+            default: StructuredRecordParameters.Parameter(area)
+            }
+        }
     }
 
     /// The structured record of a patient for the chosen clinical areas (a Bundle).
     public func structuredRecord(_ endpoint: ProviderEndpoint, nhsNumber: String, areas: [ClinicalArea]) async throws(GPConnectClientError)
         -> FHIRElement
     {
-        var parameters: [FHIRElement] = [
-            ["name": "patientNHSNumber", "valueIdentifier": ["system": .string(IdentifierSystem.nhsNumber), "value": .string(nhsNumber)]]
-        ]
-        for area in areas {
-            switch area {
-            case .allergies:
-                parameters.append(["name": "includeAllergies", "part": [["name": "includeResolvedAllergies", "valueBoolean": true]]])
-            case .medication:
-                parameters.append(["name": "includeMedication", "part": [["name": "includePrescriptionIssues", "valueBoolean": true]]])
-            default: parameters.append(["name": .string(area.area.parameter)])
-            }
-        }
-        let body: FHIRElement = ["resourceType": "Parameters", "parameter": .array(parameters)]
-        return try Self.resource(
-            try await send(.getStructuredRecord, to: endpoint, path: "Patient/$gpc.getstructuredrecord", body: body), "Bundle")
+        try await structuredRecord(endpoint, StructuredRecordParameters(nhsNumber: nhsNumber, parameters: areas.map(\.parameter)))
+    }
+
+    /// The structured record for a request as built (areas with any of their parts).
+    public func structuredRecord(_ endpoint: ProviderEndpoint, _ parameters: StructuredRecordParameters) async throws(GPConnectClientError)
+        -> FHIRElement
+    {
+        try Self.resource(
+            try await send(.getStructuredRecord, to: endpoint, path: "Patient/$gpc.getstructuredrecord", body: parameters.fhir), "Bundle")
     }
 
     /// The whole record for a GP2GP-style transfer to the patient's new practice. Sensitive
@@ -267,16 +254,7 @@ extension GPConnectClient {
         async throws(GPConnectClientError)
         -> FHIRElement
     {
-        let body: FHIRElement = [
-            "resourceType": "Parameters",
-            "parameter": [
-                [
-                    "name": "patientNHSNumber",
-                    "valueIdentifier": ["system": .string(IdentifierSystem.nhsNumber), "value": .string(nhsNumber)],
-                ],
-                ["name": "includeFullRecord", "part": [["name": "includeSensitiveInformation", "valueBoolean": .bool(includeSensitive)]]],
-            ],
-        ]
+        let body = StructuredRecordParameters.migration(nhsNumber: nhsNumber, includeSensitive: includeSensitive).fhir
         return try Self.resource(
             try await send(
                 .migrateStructuredRecord, to: endpoint, path: "Patient/$gpc.migratestructuredrecord", body: body,

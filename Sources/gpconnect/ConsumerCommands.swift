@@ -59,12 +59,6 @@ struct ConsumerCommand: AsyncParsableCommand {
         }
     }
 
-    static func name(_ resource: FHIRElement?) -> String {
-        guard let name = resource?["name"]?.items.first else { return resource?["name"]?.string ?? "-" }
-        let parts = (name["prefix"]?.items ?? []) + (name["given"]?.items ?? []) + [name["family"]].compactMap { $0 }
-        return parts.compactMap(\.string).joined(separator: " ")
-    }
-
     static func day(_ text: String?, default offset: Int) throws -> Date {
         guard let text else { return UKTime.day(offset: offset, from: Date()) }
         guard let parsed = UKTime.parse(text) else { throw ValidationError("Dates are yyyy-mm-dd") }
@@ -84,15 +78,10 @@ struct ConsumerCommand: AsyncParsableCommand {
             guard !patients.isEmpty else { return print("No patient with that NHS number at \(options.ods).") }
             ConsumerCommand.table(
                 ["id", "name", "born", "gender", "GP", "registration"],
-                patients.map { patient in
-                    let registration = patient["extension"]?.items.first { $0["url"]?.string == ExtensionURL.registrationDetails }?[
-                        "extension"]?.items
-                        .first { $0["url"]?.string == "registrationType" }?["valueCodeableConcept"]?["coding"]?.items.first?["display"]?
-                        .string
-                    return [
-                        patient["id"]?.string ?? "-", ConsumerCommand.name(patient), patient["birthDate"]?.string ?? "-",
-                        patient["gender"]?.string ?? "-",
-                        patient["generalPractitioner"]?.items.first?["reference"]?.string ?? "-", registration ?? "-",
+                patients.map(PatientSummary.init).map { patient in
+                    [
+                        patient.id ?? "-", patient.name ?? "-", patient.birthDate ?? "-", patient.gender ?? "-",
+                        patient.generalPractitioner ?? "-", patient.registrationType ?? "-",
                     ]
                 })
         }
@@ -116,13 +105,10 @@ struct ConsumerCommand: AsyncParsableCommand {
             if options.raw(found.slots + found.schedules + found.practitioners + found.locations + found.organizations) { return }
             ConsumerCommand.table(
                 ["slot", "start", "end", "channel", "type", "practitioner", "location"],
-                found.slots.map { slot in
+                found.summaries.map { slot in
                     [
-                        slot["id"]?.string ?? "-", slot["start"]?.string ?? "-",
-                        String((slot["end"]?.string ?? "-").dropFirst(11).prefix(5)),
-                        slot["extension"]?.items.first?["valueCode"]?.string ?? "-",
-                        slot["serviceType"]?.items.first?["text"]?.string ?? "-",
-                        ConsumerCommand.name(found.practitioner(of: slot)), found.location(of: slot)?["name"]?.string ?? "-",
+                        slot.id, slot.start ?? "-", String((slot.end ?? "-").dropFirst(11).prefix(5)), slot.deliveryChannel ?? "-",
+                        slot.serviceType ?? "-", slot.practitionerName ?? "-", slot.locationName ?? "-",
                     ]
                 })
             print("\(found.slots.count) free slots")
@@ -187,21 +173,17 @@ struct ConsumerCommand: AsyncParsableCommand {
                     bookingODS: options.organization,
                     organizationType: type)
             }
-            guard let chosen = found.slots.first(where: { $0["id"]?.string == slot }) else {
+            guard let chosen = found.summaries.first(where: { $0.id == slot }) else {
                 throw ValidationError("Slot \(slot) is not among the free slots of the next 14 days")
             }
-            let locationID = found.location(of: chosen)?["id"]?.string ?? ""
-            let organisation = GPConnectClient.BookingOrganisation(
-                ods: options.organization, name: organizationName, telephone: telephone, type: type)
+            let organisation = BookingOrganisation(ods: options.organization, name: organizationName, telephone: telephone, type: type)
             let booked = try await ConsumerCommand.run { () async throws(GPConnectClientError) in
                 try await options.client.book(
-                    options.endpoint, slot: chosen, locationID: locationID, patientID: patient, description: description, comment: comment,
-                    bookedBy: organisation)
+                    options.endpoint, slot: chosen, patientID: patient, description: description, comment: comment, bookedBy: organisation)
             }
             if options.raw([booked.appointment]) { return }
-            print(
-                "Booked Appointment/\(booked.appointment["id"]?.string ?? "?") \(booked.appointment["start"]?.string ?? "") (version \(booked.etag ?? "-"))"
-            )
+            let appointment = AppointmentSummary(booked.appointment)
+            print("Booked Appointment/\(appointment.id ?? "?") \(appointment.start ?? "") (version \(booked.etag ?? "-"))")
         }
     }
 
@@ -219,11 +201,8 @@ struct ConsumerCommand: AsyncParsableCommand {
             if options.raw(appointments) { return }
             ConsumerCommand.table(
                 ["id", "status", "start", "description", "comment", "booked by"],
-                appointments.map {
-                    [
-                        $0["id"]?.string ?? "-", $0["status"]?.string ?? "-", $0["start"]?.string ?? "-", $0["description"]?.string ?? "-",
-                        $0["comment"]?.string ?? "-", $0["contained"]?.items.first?["name"]?.string ?? "-",
-                    ]
+                appointments.map(AppointmentSummary.init).map {
+                    [$0.id ?? "-", $0.status ?? "-", $0.start ?? "-", $0.description ?? "-", $0.comment ?? "-", $0.bookedBy ?? "-"]
                 })
         }
     }
@@ -241,7 +220,7 @@ struct ConsumerCommand: AsyncParsableCommand {
                 return try await options.client.amend(options.endpoint, appointment: current, description: description, comment: comment)
             }
             if options.raw([amended]) { return }
-            print("Amended Appointment/\(appointment) (version \(amended["meta"]?["versionId"]?.string ?? "-"))")
+            print("Amended Appointment/\(appointment) (version \(AppointmentSummary(amended).version ?? "-"))")
         }
     }
 
@@ -295,46 +274,18 @@ struct ConsumerCommand: AsyncParsableCommand {
 
         /// Each list with its warnings and one line per item: date and what was recorded.
         static func summary(_ bundle: FHIRElement) -> String {
-            let entries = (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }
-            var byReference: [String: FHIRElement] = [:]
-            for entry in entries {
-                if let type = entry["resourceType"]?.string, let id = entry["id"]?.string { byReference["\(type)/\(id)"] = entry }
-            }
-            func describe(_ resource: FHIRElement?) -> String {
-                guard let resource else { return "?" }
-                let medication = resource["medicationReference"]?["reference"]?.string.flatMap { byReference[$0] }
-                let coded =
-                    (medication ?? resource)["code"] ?? resource["vaccineCode"] ?? resource["serviceRequested"]?.items.first
-                    ?? resource["type"]?.items.first
-                let text = coded?["coding"]?.items.first?["display"]?.string ?? coded?["text"]?.string ?? resource["title"]?.string
-                let date =
-                    [
-                        "assertedDate", "occurrenceDateTime", "authoredOn", "issued", "date", "effectiveDateTime", "onsetDateTime",
-                        "created",
-                    ].lazy.compactMap { resource[$0]?.string }.first
-                    ?? resource["effectivePeriod"]?["start"]?.string ?? resource["period"]?["start"]?.string
-                return "\(date.map { String($0.prefix(10)) } ?? "          ")  \(text ?? resource["resourceType"]?.string ?? "?")"
-            }
+            let record = StructuredRecordSummary(bundle)
             var lines: [String] = []
-            for list in entries where list["resourceType"]?.string == "List" && list["id"] == nil {
-                let items = list["entry"]?.items ?? []
-                let warnings = (list["extension"]?.items ?? []).compactMap { $0["valueCode"]?.string }
+            for list in record.lists {
                 lines.append(
-                    "\(list["title"]?.string ?? "List") (\(items.count))"
-                        + (warnings.isEmpty ? "" : "  [\(warnings.joined(separator: ", "))]"))
-                let contained = (list["contained"]?.items ?? []).reduce(into: [String: FHIRElement]()) {
-                    $0["#" + ($1["id"]?.string ?? "")] = $1
-                }
-                for item in items {
-                    let reference = item["item"]?["reference"]?.string ?? ""
-                    lines.append("  " + (item["item"]?["display"]?.string ?? describe(byReference[reference] ?? contained[reference])))
+                    "\(list.title ?? "List") (\(list.items.count))"
+                        + (list.warnings.isEmpty ? "" : "  [\(list.warnings.joined(separator: ", "))]"))
+                for item in list.items {
+                    let described = item.text.map { "\(item.date.map { String($0.prefix(10)) } ?? "          ")  \($0)" } ?? "?"
+                    lines.append("  " + (item.display ?? described))
                 }
             }
-            for outcome in entries where outcome["resourceType"]?.string == "OperationOutcome" {
-                for issue in outcome["issue"]?.items ?? [] {
-                    lines.append("warning: \(issue["details"]?["text"]?.string ?? issue["diagnostics"]?.string ?? "")")
-                }
-            }
+            for warning in record.warnings { lines.append("warning: \(warning)") }
             return lines.joined(separator: "\n")
         }
     }
