@@ -11,6 +11,10 @@ public protocol DirectoryStore: Sendable {
     func practitioner(practice: String, id: String) async throws -> PractitionerRecord?
     func practitioners(practice: String, sdsUserID: String) async throws -> [PractitionerRecord]
     func location(practice: String, id: String) async throws -> LocationRecord?
+    /// The practitioners, organisations and locations with these ids, read together (one round
+    /// trip for a Bundle's directory resources). Unknown ids are left out; order is unspecified.
+    func directoryEntries(practice: String, practitionerIDs: [String], organizationIDs: [String], locationIDs: [String])
+        async throws -> (practitioners: [PractitionerRecord], organizations: [OrganizationRecord], locations: [LocationRecord])
 
     func savePractice(_ practice: Practice) async throws
     func saveOrganization(_ organization: OrganizationRecord, practice: String) async throws
