@@ -3,9 +3,10 @@ import FHIR
 /// One item of a patient's GP record, recorded once.
 ///
 /// Every structured response is a view over these items: the store never holds Lists of areas or
-/// Bundles, only the items and the consultation structure, and ``StructuredRecordView`` selects,
-/// filters, links and lists them per request. The FHIR body is kept as the practice recorded it
-/// (in StructureDefinition order, without `meta`); the columns beside it are what the filters need.
+/// Bundles, only the items and the consultation structure; ``StructuredSelector`` selects,
+/// filters and links them per request and ``StructuredRecordSTU3`` lists them. The FHIR body is
+/// kept as the practice recorded it (in StructureDefinition order, without `meta`); the columns
+/// beside it are what the filters need.
 public struct ClinicalItem: Sendable, Equatable {
     /// What the item is. The kind fixes the resource type, the profile and the clinical area.
     public enum Kind: String, Sendable, Codable, CaseIterable {
@@ -213,7 +214,8 @@ public protocol ClinicalRecordStore: Sendable {
     /// Writes items (replacing any with the same id) in one transaction.
     func save(_ items: [ClinicalItem], practice: String) async throws
     func saveRecordState(_ state: ClinicalRecordState, practice: String, patientID: String) async throws
-    /// Areas switched off at the practice (structured.md "Clinical-area configuration").
+    /// Areas switched off at the practice (nhsconnect/gpconnect feature/1.6.2,
+    /// accessrecord_structured_development_clinical_area_config).
     func disabledAreas(practice: String) async throws -> Set<ClinicalArea>
     func setDisabledAreas(_ areas: Set<ClinicalArea>, practice: String) async throws
 }

@@ -13,7 +13,8 @@ public struct DayPeriod: Sendable, Equatable {
 
     /// Whether an item dated by a (possibly partial) FHIR date or dateTime overlaps the period.
     /// Partial dates compare as intervals (year → the whole year, year-month → the whole month);
-    /// items without a date always match (structured.md "Date handling").
+    /// items without a date always match (nhsconnect/gpconnect feature/1.6.2,
+    /// accessrecord_structured_development_operation_definition_parameters).
     public func contains(_ date: String?) -> Bool {
         overlaps(start: date, end: date)
     }
@@ -140,7 +141,8 @@ public enum ClinicalArea: String, Sendable, CaseIterable, Codable, Hashable {
 }
 
 /// What a `$gpc.getstructuredrecord` or `$gpc.migratestructuredrecord` request asks for, after
-/// validation against the OperationDefinition and the rules of structured.md.
+/// validation against the OperationDefinition (nhsconnect/gpconnect feature/1.6.2,
+/// accessrecord_structured_development_operation_definition_parameters).
 public struct StructuredQuery: Sendable, Equatable {
     public struct Allergies: Sendable, Equatable {
         public var includeResolved: Bool
@@ -349,8 +351,9 @@ extension StructuredQuery {
         .diary: ["diaryEntriesSearchDate"],
     ]
 
-    /// Filters that may not accompany consultations or problems (structured.md "Not permitted
-    /// combinations"), except in the two predefined searches, which never carry them.
+    /// Filters that may not accompany consultations or problems (nhsconnect/gpconnect
+    /// feature/1.6.2, accessrecord_structured_development_search), except in the two predefined
+    /// searches, which never carry them.
     static let excludedWithLinkedAreas: [(String, String)] = [
         ("includeMedication", "medicationSearchFromDate"),
         ("includeUncategorisedData", "uncategorisedDataSearchPeriod"),
@@ -375,8 +378,9 @@ extension StructuredQuery {
         }
     }
 
-    /// The predefined searches (structured.md): the last 3 consultations, all problems, and
-    /// medications from a year ago. The only requests where a medication date may accompany
+    /// The predefined searches (nhsconnect/gpconnect feature/1.6.2,
+    /// accessrecord_structured_development_searchExamples): the last 3 consultations, all problems,
+    /// and medications from a year ago. The only requests where a medication date may accompany
     /// consultations or problems; any other date is refused, as the pack expects (StructuredMultipleRequests
     /// "invalid parameter combination 1" sends three years ago).
     func isPredefinedSearch(today: String) -> Bool {
