@@ -47,7 +47,7 @@ public enum UKTime {
     public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
 
     /// Civil date of Unix seconds.
-    public static func civil(_ seconds: Int) -> (year: Int, month: Int, day: Int, secondOfDay: Int) {
+    static func civil(_ seconds: Int) -> (year: Int, month: Int, day: Int, secondOfDay: Int) {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 {

@@ -44,6 +44,33 @@ public struct SQLDirectoryStore: DirectoryStore {
             .first.map { try RecordCoding.decode(LocationRecord.self, $0) }
     }
 
+    public func directoryEntries(practice: String, practitionerIDs: [String], organizationIDs: [String], locationIDs: [String])
+        async throws -> (practitioners: [PractitionerRecord], organizations: [OrganizationRecord], locations: [LocationRecord])
+    {
+        // One statement over the three tables; the `kind` column says which table a row is from.
+        let tables = [("practitioners", practitionerIDs), ("organizations", organizationIDs), ("locations", locationIDs)]
+        var parts: [String] = []
+        var binds: [SQLValue] = []
+        for (kind, (table, ids)) in tables.enumerated() where !ids.isEmpty {
+            parts.append(
+                "SELECT \(kind) AS kind, record FROM \(table) WHERE practice = ? AND id IN ("
+                    + Array(repeating: "?", count: ids.count).joined(separator: ", ") + ")")
+            binds.append(.text(practice))
+            binds += ids.map { .text($0) }
+        }
+        var found: (practitioners: [PractitionerRecord], organizations: [OrganizationRecord], locations: [LocationRecord]) = ([], [], [])
+        guard !parts.isEmpty else { return found }
+        for row in try await database.read(parts.joined(separator: " UNION ALL "), binds) {
+            switch row.integer("kind") {
+            case 0: found.practitioners.append(try RecordCoding.decode(PractitionerRecord.self, row))
+            case 1: found.organizations.append(try RecordCoding.decode(OrganizationRecord.self, row))
+            case 2: found.locations.append(try RecordCoding.decode(LocationRecord.self, row))
+            default: throw StoreError.corrupt("directory row of unknown kind")
+            }
+        }
+        return found
+    }
+
     public func savePractice(_ practice: Practice) async throws {
         try await database.upsert(
             "practices", key: [("ods", .text(practice.ods))],

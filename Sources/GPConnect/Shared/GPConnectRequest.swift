@@ -12,8 +12,8 @@ public struct GPConnectRequest: Sendable {
     public var query: SearchQuery
     public var body: [UInt8]
     public var bodyFormat: FHIRFormat?
-    public var token: AuditToken
-    /// Who asks, as the use cases see it (built from the token and the Spine headers).
+    /// Who asks, as the use cases see it (built from the audit token and the Spine headers; the
+    /// token itself goes no further than this).
     public var caller: Caller
     public var traceID: String
     public var now: Date
@@ -33,7 +33,6 @@ public struct GPConnectRequest: Sendable {
         self.query = query
         self.body = body
         self.bodyFormat = bodyFormat
-        self.token = token
         self.caller = Caller(token: token, consumerASID: consumerASID, traceID: traceID)
         self.traceID = traceID
         self.now = now

@@ -4,9 +4,10 @@ import GPConnectContract
 /// One item of a patient's GP record, recorded once.
 ///
 /// Every structured response is a view over these items: the store never holds Lists of areas or
-/// Bundles, only the items and the consultation structure, and ``StructuredRecordView`` selects,
-/// filters, links and lists them per request. The FHIR body is kept as the practice recorded it
-/// (in StructureDefinition order, without `meta`); the columns beside it are what the filters need.
+/// Bundles, only the items and the consultation structure; ``StructuredSelector`` selects,
+/// filters and links them per request and ``StructuredRecordSTU3`` lists them. The FHIR body is
+/// kept as the practice recorded it (in StructureDefinition order, without `meta`); the columns
+/// beside it are what the filters need.
 public struct ClinicalItem: Sendable, Equatable {
     /// What the item is. The kind fixes the resource type, the profile and the clinical area.
     public enum Kind: String, Sendable, Codable, CaseIterable {

@@ -31,67 +31,32 @@ public struct DayPeriod: Sendable, Equatable {
     }
 }
 
-/// Comparison helpers for FHIR partial dates and dateTimes, on the whole-day scale the structured
-/// filters use.
+/// The whole-day view of FHIR partial dates and dateTimes that the structured filters and the
+/// seed's relative dates use, as text; the calendar itself is ``FHIRDate``.
 public enum ClinicalDate {
-    /// The day `days` after a `yyyy-MM-dd` day (civil-calendar arithmetic, no time zones).
+    /// The day `days` after a `yyyy-MM-dd` day.
     public static func adding(days: Int, to day: String) -> String {
-        let parts = day.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return day }
-        return from(ordinal: ordinal(year: parts[0], month: parts[1], day: parts[2]) + days)
+        guard let date = FHIRDate(day), date.precision == .day else { return day }
+        return date.adding(days: days).description
     }
 
     /// Whole days from one `yyyy-MM-dd` day to another.
     public static func days(from start: String, to end: String) -> Int {
-        func ordinal(_ day: String) -> Int {
-            let parts = day.split(separator: "-").compactMap { Int($0) }
-            return parts.count == 3 ? Self.ordinal(year: parts[0], month: parts[1], day: parts[2]) : 0
+        func number(_ day: String) -> Int {
+            guard let date = FHIRDate(day), date.precision == .day else { return 0 }
+            return date.dayNumber
         }
-        return ordinal(end) - ordinal(start)
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func ordinal(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    static func from(ordinal: Int) -> String {
-        let (year, month, day, _) = UKTime.civil(ordinal * 86_400)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        return number(end) - number(start)
     }
 
     /// The first day a partial date or dateTime can mean: `2019` → `2019-01-01`.
     public static func lowerBound(_ value: String) -> String {
-        let day = value.prefix(10)
-        switch day.count {
-        case 4: return day + "-01-01"
-        case 7: return day + "-01"
-        default: return String(day)
-        }
+        FHIRDate(value, dateTime: true)?.firstDay.description ?? String(value.prefix(10))
     }
 
     /// The last day it can mean: `2019` → `2019-12-31`, `2019-02` → `2019-02-28`.
     public static func upperBound(_ value: String) -> String {
-        let day = value.prefix(10)
-        switch day.count {
-        case 4: return day + "-12-31"
-        case 7:
-            let year = Int(day.prefix(4)) ?? 2000
-            let month = Int(day.suffix(2)) ?? 12
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][max(0, min(11, month - 1))]
-            return day + "-" + (days < 10 ? "0" : "") + String(days)
-        default: return String(day)
-        }
+        FHIRDate(value, dateTime: true)?.lastDay.description ?? String(value.prefix(10))
     }
 }
 

@@ -3,7 +3,7 @@ import GPConnectContract
 
 /// Access Record Structured: `$gpc.getstructuredrecord` (S2) and `$gpc.migratestructuredrecord`
 /// (S3). Validates the request, decides whether the patient's record may be shared, and assembles
-/// the Bundle around a ``StructuredRecordView`` of the recorded items.
+/// the Bundle around a ``StructuredSelection`` of the recorded items, rendered in STU3.
 public struct StructuredRecord: Sendable {
     let stores: Stores
 
@@ -21,7 +21,7 @@ public struct StructuredRecord: Sendable {
         let sensitive = query.fullRecord?.includeSensitive ?? false
         // Sensitive information needs conf/R; conf/R without asking for it is a conflict too
         // (pack StructuredMigrate "JWT scope is incorrect" scenarios, both ways).
-        guard (request.token.confidentiality == "conf/R") == sensitive else {
+        guard (request.caller.confidentiality == .restricted) == sensitive else {
             throw GPConnectError(
                 .conflictingValues,
                 sensitive
@@ -43,60 +43,37 @@ public struct StructuredRecord: Sendable {
         let practice = request.practice
         let patient = try await eligiblePatient(query.nhsNumber, practice: practice.ods)
 
-        let view = try await buildView(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
+        let record = try await readRecord(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
+        let clinical = try record.entries()
 
         // The patient, their registered practice, the usual GP and the GP's role come first, then
         // every practitioner, organisation and location the resources refer to (and those refer to).
         let patientResource = patient.fhir(practice: practice)
-        var entries: [FHIRElement] = [patientResource]
-        var present: Set<String> = ["Patient/\(patient.id)"]
         var pending: [String] = []
         if let organization = patient.managingOrganizationID { pending.append("Organization/\(organization)") }
         if let gp = patient.generalPractitionerID { pending.append("Practitioner/\(gp)") }
-        pending += References.all(in: patientResource) + view.references.sorted()
-        var index = 0
-        while index < pending.count {
-            let reference = pending[index]
-            index += 1
-            guard present.insert(reference).inserted,
-                let resource = try await directoryResource(reference, practice: practice.ods)
-            else { continue }
-            entries.append(resource)
-            pending += References.all(in: resource)
-        }
+        pending += References.all(in: patientResource) + record.selection.directoryReferences
+        let directory = try await directoryResources(
+            following: pending, present: ["Patient/\(patient.id)"], practice: practice.ods)
+        var leading = [patientResource] + directory.resources
         if let gp = patient.generalPractitionerID, let organization = patient.managingOrganizationID,
-            let practitioner = try await stores.directory.practitioner(practice: practice.ods, id: gp)
+            let practitioner = try await directory.practitioner(gp, practice: practice.ods, stores: stores)
         {
-            entries.append(Self.practitionerRole(practitioner, organizationID: organization))
+            leading.append(Self.practitionerRole(practitioner, organizationID: organization))
         }
 
-        let warnings =
-            query.unrecognised.map { name in
-                OperationOutcome.Issue(
-                    severity: "warning", code: .notImplemented, issueType: "not-supported", diagnostics: name,
-                    detailsText: "\(name) is an unrecognised parameter")
-            }
-            + view.disabledAreas.map { area in
-                OperationOutcome.Issue(
-                    severity: "warning", code: .notImplemented, issueType: "not-supported", diagnostics: area.parameter,
-                    detailsText: "\(area.parameter) has been disabled")
-            }
-        if !warnings.isEmpty { entries.append(OperationOutcome.resource(issues: warnings)) }
-        entries += view.entries
-
-        var bundle: FHIRObject = ["resourceType": "Bundle", "id": .string(request.traceID)]
-        bundle.append("meta", ["profile": [.string(Profile.structuredRecordBundle)]])
-        bundle.append("type", "collection")
-        bundle.append("entry", .array(entries.map { ["resource": $0] }))
-        return GPConnectResponse(resource: .object(bundle), auditPatient: patient.nhsNumber.value)
+        let bundle = record.bundle(id: request.traceID, leading: leading, unrecognised: query.unrecognised, clinical: clinical)
+        return GPConnectResponse(resource: bundle, auditPatient: patient.nhsNumber.value)
     }
 
-    /// Builds the view of the patient's record. A request for a few areas reads the record's
-    /// index first and then only the bodies the view turns out to need (with everything they
-    /// refer to), so a narrow question about a long record reads little; a broad one reads the
-    /// whole record at once.
-    func buildView(query: StructuredQuery, patientID: String, practice: String, includeWithheld: Bool) async throws
-        -> StructuredRecordView.Result
+    /// Selects what the query returns from the record's index, then reads the bodies the
+    /// selection needs in one call. A request for a few areas reads the index and then only
+    /// those bodies, so a narrow question about a long record reads little; a broad one reads
+    /// the whole record at once.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)`` when a needed body is missing or does not decode.
+    func readRecord(query: StructuredQuery, patientID: String, practice: String, includeWithheld: Bool) async throws
+        -> StructuredRecordSTU3
     {
         let broad = query.fullRecord != nil || query.areas.count > 2
         async let read =
@@ -107,28 +84,48 @@ public struct StructuredRecord: Sendable {
         async let disabled = stores.clinical.disabledAreas(practice: practice)
         let items = try await read
         let (recordState, switchedOff) = (try await state, try await disabled)
-        let index = StructuredRecordView.Index(items)
-        var loaded: [String: String] = [:]
-        for _ in 0..<8 {
-            let view = try StructuredRecordView(
-                index: index, query: query, patientID: patientID, state: recordState, disabled: switchedOff,
-                includeWithheld: includeWithheld, loaded: loaded
-            ).build()
-            guard !view.missing.isEmpty else { return view }
-            // Read what was missing and everything it refers to (and an authorisation's issues
-            // and statements), to save rounds.
-            var wanted: [String] = []
-            var seen = Set<String>()
-            var pending = Array(view.missing)
-            while let reference = pending.popLast() {
-                guard seen.insert(reference).inserted, let item = index.byReference[reference] else { continue }
-                if loaded[item.id] == nil { wanted.append(item.id) }
-                pending += item.references
-                if item.kind == .medicationPlan { pending += index.referrers[reference, default: []] }
+        let index = ClinicalRecordIndex(items)
+        var bodies: [String: FHIRElement] = [:]
+
+        // Significance lives only in a problem's body: a query filtering on it reads the problems first.
+        var significance: [String: String] = [:]
+        if StructuredSelector.needsSignificance(query, disabled: switchedOff) {
+            let problems = index.items(.problem)
+            try await readBodies(of: problems, into: &bodies, practice: practice, patientID: patientID)
+            for problem in problems {
+                if let body = bodies[problem.reference], let value = Conditions.significance(of: body) {
+                    significance[problem.reference] = value
+                }
             }
-            loaded.merge(try await stores.clinical.bodies(practice: practice, patientID: patientID, ids: wanted)) { $1 }
         }
-        throw StoreError.corrupt("the record's bodies could not all be read")
+
+        let selection = StructuredSelector(
+            index: index, query: query, state: recordState, disabled: switchedOff, includeWithheld: includeWithheld,
+            significance: significance
+        ).select()
+        let needed = selection.itemsNeeded.compactMap { index.byReference[$0] }
+        try await readBodies(of: needed, into: &bodies, practice: practice, patientID: patientID)
+        return StructuredRecordSTU3(selection: selection, index: index, bodies: bodies, patientID: patientID)
+    }
+
+    /// Decodes the items' bodies into `bodies` (by reference), reading those the store handed
+    /// out without one in a single call.
+    ///
+    /// - Throws: ``StoreError/corrupt(_:)`` when a body is missing or does not decode.
+    private func readBodies(
+        of items: [ClinicalItem], into bodies: inout [String: FHIRElement], practice: String, patientID: String
+    ) async throws {
+        let items = items.filter { bodies[$0.reference] == nil }
+        let deferred = items.filter { $0.body == .deferred }.map(\.id)
+        let loaded = deferred.isEmpty ? [:] : try await stores.clinical.bodies(practice: practice, patientID: patientID, ids: deferred)
+        for item in items {
+            if item.body == .deferred {
+                guard let text = loaded[item.id] else { throw StoreError.corrupt("the record's bodies could not all be read") }
+                bodies[item.reference] = try ClinicalItem.decode(text, id: item.id)
+            } else {
+                bodies[item.reference] = try item.resource()
+            }
+        }
     }
 
     /// The patient whose record may be shared, or the refusal (GP Connect 1.6.2,
@@ -147,17 +144,6 @@ public struct StructuredRecord: Sendable {
             throw GPConnectError(.noPatientConsent, "The patient has dissented from sharing their record")
         }
         return patient
-    }
-
-    private func directoryResource(_ reference: String, practice: String) async throws -> FHIRElement? {
-        let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return nil }
-        switch parts[0] {
-        case "Organization": return try await stores.directory.organization(practice: practice, id: parts[1])?.fhir
-        case "Practitioner": return try await stores.directory.practitioner(practice: practice, id: parts[1])?.fhir
-        case "Location": return try await stores.directory.location(practice: practice, id: parts[1])?.fhir
-        default: return nil
-        }
     }
 
     /// `CareConnect-GPC-PractitionerRole-1` for the usual GP at the practice. At most one role

@@ -1,0 +1,6 @@
+public enum StoreError: Error, Sendable, Equatable {
+    /// A conditional write lost: the record changed (or appeared) since it was read.
+    case conflict
+    /// Stored data could not be read back into its record type.
+    case corrupt(String)
+}
