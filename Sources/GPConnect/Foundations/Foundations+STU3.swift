@@ -7,11 +7,8 @@ import GPConnectContract
 extension Foundations {
     /// F2: `GET /Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs}`; none found is an empty Bundle.
     public func searchPatient(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let token = try request.query.token("identifier")
-        guard token.system == IdentifierSystem.nhsNumber else {
-            throw GPConnectError(.invalidIdentifierSystem, "Patient search supports only \(IdentifierSystem.nhsNumber)")
-        }
-        guard let nhsNumber = NHSNumber(token.value) else {
+        let value = try Self.identifier(request, system: IdentifierSystem.nhsNumber, searching: "Patient")
+        guard let nhsNumber = NHSNumber(value) else {
             throw GPConnectError(.invalidNHSNumber, "The identifier value is not a valid NHS number")
         }
         let found = try await patients(nhsNumber: nhsNumber, practice: request.practice)
@@ -28,11 +25,8 @@ extension Foundations {
 
     /// F4: `GET /Practitioner?identifier=https://fhir.nhs.uk/Id/sds-user-id|{id}`.
     public func searchPractitioner(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let token = try request.query.token("identifier")
-        guard token.system == IdentifierSystem.sdsUserID else {
-            throw GPConnectError(.invalidIdentifierSystem, "Practitioner search supports only \(IdentifierSystem.sdsUserID)")
-        }
-        let found = try await practitioners(sdsUserID: token.value, practice: request.practice)
+        let sdsUserID = try Self.identifier(request, system: IdentifierSystem.sdsUserID, searching: "Practitioner")
+        let found = try await practitioners(sdsUserID: sdsUserID, practice: request.practice)
         return GPConnectResponse(resource: FHIRBundle.searchset(found.map(\.fhir)))
     }
 
@@ -44,11 +38,8 @@ extension Foundations {
 
     /// F6: `GET /Organization?identifier=https://fhir.nhs.uk/Id/ods-organization-code|{ods}`.
     public func searchOrganization(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        let token = try request.query.token("identifier")
-        guard token.system == IdentifierSystem.odsOrganizationCode else {
-            throw GPConnectError(.invalidIdentifierSystem, "Organization search supports only \(IdentifierSystem.odsOrganizationCode)")
-        }
-        let found = try await organizations(odsCode: token.value, practice: request.practice)
+        let odsCode = try Self.identifier(request, system: IdentifierSystem.odsOrganizationCode, searching: "Organization")
+        let found = try await organizations(odsCode: odsCode, practice: request.practice)
         return GPConnectResponse(resource: FHIRBundle.searchset(found.map(\.fhir)))
     }
 
@@ -62,5 +53,17 @@ extension Foundations {
     public func readLocation(_ request: GPConnectRequest) async throws -> GPConnectResponse {
         let location = try await location(id: request.id, practice: request.practice)
         return GPConnectResponse(resource: location.fhir, version: location.version)
+    }
+
+    /// The value of the one `identifier={system}|{value}` parameter a search takes.
+    ///
+    /// - Throws: what ``SearchQuery/token(_:)`` throws for a missing, repeated or malformed
+    ///   parameter; `INVALID_IDENTIFIER_SYSTEM` for another system.
+    static func identifier(_ request: GPConnectRequest, system: String, searching resource: String) throws(GPConnectError) -> String {
+        let token = try request.query.token("identifier")
+        guard token.system == system else {
+            throw GPConnectError(.invalidIdentifierSystem, "\(resource) search supports only \(system)")
+        }
+        return token.value
     }
 }
