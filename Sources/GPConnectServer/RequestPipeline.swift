@@ -41,7 +41,8 @@ struct STU3Pipeline: RequestPipeline {
             $0.patient = Self.patientReference(interaction, id: id)
         }
         let token = try AuditToken.parse(authorization: request.headers[.authorization], interaction: interaction, now: now)
-        context.exchange.update { $0.requester = token.requester }
+        let caller = Caller(token: token, consumerASID: request.headers[.sspFrom], traceID: traceID ?? "")
+        context.exchange.update { $0.requester = caller.requester }
         var body: [UInt8] = []
         var bodyFormat: FHIRFormat?
         if interaction.method != .GET {
@@ -54,8 +55,8 @@ struct STU3Pipeline: RequestPipeline {
             if !body.isEmpty { bodyFormat = try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]) }
         }
         return GPConnectRequest(
-            interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, token: token,
-            consumerASID: request.headers[.sspFrom], traceID: traceID ?? "", now: now,
+            interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, caller: caller,
+            traceID: traceID ?? "", now: now,
             returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
             ifMatch: request.headers[.ifMatch].flatMap(Self.version(ofETag:)))
     }

@@ -12,8 +12,8 @@ public struct GPConnectRequest: Sendable {
     public var query: SearchQuery
     public var body: [UInt8]
     public var bodyFormat: FHIRFormat?
-    /// Who asks, as the use cases see it (built from the audit token and the Spine headers; the
-    /// token itself goes no further than this).
+    /// Who asks, as the use cases see it: the pipeline builds it from the audit token and the Spine
+    /// headers, and the token goes no further.
     public var caller: Caller
     public var traceID: String
     public var now: Date
@@ -24,7 +24,7 @@ public struct GPConnectRequest: Sendable {
 
     public init(
         interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],
-        bodyFormat: FHIRFormat?, token: AuditToken, consumerASID: String? = nil, traceID: String, now: Date, returnMinimal: Bool = false,
+        bodyFormat: FHIRFormat?, caller: Caller, traceID: String, now: Date, returnMinimal: Bool = false,
         ifMatch: String? = nil
     ) {
         self.interaction = interaction
@@ -33,7 +33,7 @@ public struct GPConnectRequest: Sendable {
         self.query = query
         self.body = body
         self.bodyFormat = bodyFormat
-        self.caller = Caller(token: token, consumerASID: consumerASID, traceID: traceID)
+        self.caller = caller
         self.traceID = traceID
         self.now = now
         self.returnMinimal = returnMinimal
