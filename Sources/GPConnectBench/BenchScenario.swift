@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 
 /// One measured operation: a request (or, for book+cancel, two) made by one worker.
 public struct BenchScenario: Sendable {

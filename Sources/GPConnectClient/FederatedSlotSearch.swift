@@ -1,5 +1,5 @@
 import FHIR
-import Foundation
+public import Foundation
 import GPConnectContract
 import Synchronization
 

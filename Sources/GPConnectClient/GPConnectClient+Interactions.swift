@@ -1,6 +1,6 @@
-import FHIR
-import Foundation
-import GPConnectContract
+public import FHIR
+public import Foundation
+public import GPConnectContract
 
 /// One call per interaction of Foundations, Appointment Management and Access Record Structured.
 extension GPConnectClient {

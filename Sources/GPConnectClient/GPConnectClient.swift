@@ -1,8 +1,8 @@
-import AsyncHTTPClient
-import FHIR
+public import AsyncHTTPClient
+public import FHIR
 import Foundation
-import GPConnectContract
-import Logging
+public import GPConnectContract
+public import Logging
 import NIOCore
 import NIOHTTP1
 

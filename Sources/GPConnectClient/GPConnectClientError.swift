@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// Why a GP Connect call did not give the resource asked for.
 public enum GPConnectClientError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// A GP Connect provider as the Spine Directory Service would describe it: the practice's ODS
 /// code, where its service roots are, and its ASID (the `Ssp-To` it expects).

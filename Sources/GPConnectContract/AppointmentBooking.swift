@@ -1,5 +1,5 @@
-import FHIR
-import Foundation
+public import FHIR
+public import Foundation
 
 /// The `GPConnect-Appointment-1` body that books a free slot for a patient at a location
 /// (nhsconnect/gpconnect feature/1.6.2, appointments_use_case_book_an_appointment, "Request body").

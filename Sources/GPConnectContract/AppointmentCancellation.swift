@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// The body that cancels an appointment: the appointment as read, with `status` `cancelled` and
 /// an `Extension-GPConnect-AppointmentCancellationReason-1` (nhsconnect/gpconnect feature/1.6.2,

@@ -1,5 +1,5 @@
 import FHIR
-import Foundation
+public import Foundation
 
 /// Who a consumer system says it is, for building audit tokens.
 public struct ConsumerIdentity: Sendable, Equatable {

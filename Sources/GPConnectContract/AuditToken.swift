@@ -1,5 +1,5 @@
-import FHIR
-import Foundation
+public import FHIR
+public import Foundation
 
 /// The GP Connect audit and provenance bearer token, an unsecured JWT with `alg` `none` (GP Connect 1.6.2,
 /// integration_cross_organisation_audit_and_provenance, "JWT generation").

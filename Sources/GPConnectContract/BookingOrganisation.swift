@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// Who is booking an appointment: the organisation the Appointment contains and its
 /// `Extension-GPConnect-BookingOrganisation-1` references (nhsconnect/gpconnect feature/1.6.2,

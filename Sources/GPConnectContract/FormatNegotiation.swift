@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 import Foundation
 
 /// Chooses the encoding of a response and reads the encoding of a request body: `_format` over

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// FHIR date and instant formatting in UTC.
 public enum ISO8601 {

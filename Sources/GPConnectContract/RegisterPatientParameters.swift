@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// The `Parameters` body of `$gpc.registerpatient`: one `registerPatient` parameter holding a
 /// `CareConnect-GPC-Patient-1` Patient (nhsconnect/gpconnect feature/1.6.2,

@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// Top-level element names of the STU3 resources GP Connect reads (the audit JWT's and bookings) (FHIR 3.0.1), so that an
 /// element the resource does not define is refused as `INVALID_RESOURCE`.

@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// The `Parameters` body of `$gpc.getstructuredrecord` and `$gpc.migratestructuredrecord`: the
 /// patient's NHS number, then one parameter per clinical area (or `includeFullRecord`) with its

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Appointment date-times are UK local time with their offset (`+00:00` GMT, `+01:00` BST),
 /// as GP Connect 1.2.9 requires (appointments_use_case_search_for_free_slots,

@@ -1,8 +1,8 @@
 import Foundation
 import GPConnect
 import GPConnectContract
-import GPConnectSQL
-import Logging
+public import GPConnectSQL
+public import Logging
 import PostgresNIO
 
 /// A PostgreSQL database for several provider instances sharing load: a connection pool, each

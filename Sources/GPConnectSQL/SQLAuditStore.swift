@@ -1,5 +1,5 @@
 import Foundation
-import GPConnect
+public import GPConnect
 import GPConnectContract
 import Synchronization
 

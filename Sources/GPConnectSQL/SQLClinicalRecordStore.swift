@@ -1,5 +1,5 @@
-import GPConnect
-import GPConnectContract
+public import GPConnect
+public import GPConnectContract
 
 /// ``ClinicalRecordStore`` on SQL. One indexed read returns a patient's whole record, FHIR bodies
 /// stored as JSON beside the columns the filters read.

@@ -1,5 +1,5 @@
-import Foundation
-import GPConnect
+public import Foundation
+public import GPConnect
 import GPConnectContract
 
 /// ``DiaryStore`` and ``AppointmentStore`` on SQLite.

@@ -1,4 +1,4 @@
-import GPConnect
+public import GPConnect
 import GPConnectContract
 
 /// ``DirectoryStore`` on SQLite.

@@ -1,5 +1,5 @@
-import GPConnect
-import GPConnectContract
+public import GPConnect
+public import GPConnectContract
 
 /// ``PatientStore`` on SQLite. The conditional write is a guarded `UPDATE … WHERE version = ?`
 /// or an `INSERT` that the `(practice, nhs_number)` and `(practice, id)` keys refuse.

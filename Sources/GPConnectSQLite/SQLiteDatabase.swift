@@ -1,8 +1,8 @@
 import Foundation
 import GPConnect
 import GPConnectContract
-import GPConnectSQL
-import Logging
+public import GPConnectSQL
+public import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO

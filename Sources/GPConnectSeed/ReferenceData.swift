@@ -1,5 +1,5 @@
 import Foundation
-import GPConnect
+public import GPConnect
 import GPConnectContract
 
 /// The reference data set the conformance pack expects (practices, their directories, patients 1–21 and

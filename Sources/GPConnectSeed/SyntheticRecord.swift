@@ -1,6 +1,6 @@
-import Foundation
-import GPConnect
-import GPConnectContract
+public import Foundation
+public import GPConnect
+public import GPConnectContract
 
 /// A patient with a long GP record, for load tests and for seeing how consumers cope: years of
 /// consultations, each with a topic and headings holding observations, notes and prescriptions,

@@ -3,7 +3,7 @@ import GPConnect
 import GPConnectContract
 import GPConnectStorage
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 
 /// Builds the provider: opens (and if needed creates, migrates and seeds) the database, wires

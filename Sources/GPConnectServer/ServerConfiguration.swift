@@ -1,6 +1,6 @@
-import GPConnect
+public import GPConnect
 import GPConnectContract
-import Logging
+public import Logging
 
 /// Everything `buildApplication(configuration:)` needs. Filled from flags, environment and an
 /// optional configuration file by the `gpconnect` command.

@@ -1,10 +1,10 @@
 import Foundation
-import GPConnect
+public import GPConnect
 import GPConnectPostgres
-import GPConnectSQL
+public import GPConnectSQL
 import GPConnectSQLite
 import GPConnectSeed
-import Logging
+public import Logging
 
 /// The composition root of storage: opens the database a location names, migrates it, seeds an
 /// empty one when asked, and hands out the domain's ports. The server and the command line reach

@@ -1,7 +1,7 @@
 import Foundation
 import GPConnect
 import GPConnectContract
-import GPConnectPostgres
+public import GPConnectPostgres
 import GPConnectSQL
 
 /// A real PostgreSQL server for the tests, named by `GPCONNECT_TEST_POSTGRES`

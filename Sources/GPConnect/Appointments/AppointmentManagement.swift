@@ -1,5 +1,5 @@
 import FHIR
-import Foundation
+public import Foundation
 import GPConnectContract
 
 /// Appointment Management 1.2.9 as use cases that know no channel: each takes a validated,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A practice's appointments.
 public protocol AppointmentStore: Sendable {

@@ -1,5 +1,5 @@
-import Foundation
-import GPConnectContract
+public import Foundation
+public import GPConnectContract
 
 /// Who may book a slot through GP Connect (GP Connect 1.2.9, appointments_provider_sys_slot_availability,
 /// "Appointment availability control").

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GPConnectContract
 
 /// A practice's diary: schedules and their slots.

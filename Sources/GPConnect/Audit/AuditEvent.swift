@@ -1,6 +1,6 @@
 import FHIR
-import Foundation
-import GPConnectContract
+public import Foundation
+public import GPConnectContract
 
 /// One request as the audit trail records it (GP Connect 1.6.2, integration_cross_organisation_audit_and_provenance,
 /// "Audit trail"): who asked, from which organisation and system, for which interaction and patient,

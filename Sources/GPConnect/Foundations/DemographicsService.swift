@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// The national demographics service (PDS) as registration needs it. The store-backed
 /// implementation is seeded from the registration pool; a real PDS client can replace it.

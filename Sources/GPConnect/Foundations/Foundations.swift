@@ -1,6 +1,6 @@
 import FHIR
 import Foundation
-import GPConnectContract
+public import GPConnectContract
 
 /// Foundations as use cases that know no channel (GP Connect 1.6.2, the foundations_use_case_ pages
 /// from find_a_patient to read_a_location): finding and reading the patients, practitioners,

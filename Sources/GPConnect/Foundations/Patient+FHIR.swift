@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 import GPConnectContract
 
 extension PatientRecord {

@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// A patient as a practice holds them: demographics, registration and the flags that decide what
 /// GP Connect may show, enough for the patient conditions of the conformance pack (pack: Data/Test Suite

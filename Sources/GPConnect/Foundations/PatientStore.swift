@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// The practice's patient index.
 public protocol PatientStore: Sendable {

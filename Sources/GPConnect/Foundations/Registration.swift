@@ -1,5 +1,5 @@
 import FHIR
-import Foundation
+public import Foundation
 import GPConnectContract
 
 /// `$gpc.registerpatient` (GP Connect 1.6.2, foundations_use_case_register_a_patient): a temporary

@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 extension GPConnectError {
     /// The `GPConnect-OperationOutcome-1` resource for this error.

@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 /// STU3: `application/fhir+json` / `application/fhir+xml` and `GPConnect-OperationOutcome-1`
 /// (GP Connect 1.6.2, development_general_api_guidance, "Content types";

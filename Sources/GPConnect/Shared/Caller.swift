@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// Who is asking, whatever the channel: the use cases decide with this, never with a JWT or a
 /// MESH envelope. The FHIR APIs build it from the audit JWT and the Spine headers; an inbound

@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 /// What the CapabilityStatements say about this server.
 public struct ProviderIdentity: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 /// What differs between FHIR versions when a response is written: the MIME types and the
 /// OperationOutcome a refusal becomes. One value per version; the HTTP layer picks the one of

@@ -1,6 +1,6 @@
-import FHIR
-import Foundation
-import GPConnectContract
+public import FHIR
+public import Foundation
+public import GPConnectContract
 
 /// A request that has passed the shared pipeline (practice resolved, Spine headers and audit JWT
 /// checked), as the interaction handlers see it. Framework-neutral: the server builds it.

@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// What an interaction answers.
 public struct GPConnectResponse: Sendable {

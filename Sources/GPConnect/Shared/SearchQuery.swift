@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// The decoded query string of a request, in order, with the GP Connect rules for parameters: a known
 /// parameter sent twice or with the wrong case is a `400 BAD_REQUEST` (pack: PatientSearch.feature,

@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 /// One item of a patient's GP record, recorded once.
 ///

@@ -1,4 +1,4 @@
-import GPConnectContract
+public import GPConnectContract
 
 /// Code systems of Access Record Structured.
 extension CodeSystemURL {

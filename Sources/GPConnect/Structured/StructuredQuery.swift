@@ -1,5 +1,5 @@
-import FHIR
-import GPConnectContract
+public import FHIR
+public import GPConnectContract
 
 /// A whole-day interval for the structured filters (`consultationSearchPeriod` and friends).
 /// Either end may be open.

@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 import GPConnectContract
 
 /// A `GPConnect-Appointment-1` Appointment as a consumer lists it (nhsconnect/gpconnect

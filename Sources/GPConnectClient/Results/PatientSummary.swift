@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 import GPConnectContract
 
 /// A `CareConnect-GPC-Patient-1` Patient as a consumer shows it (nhsconnect/gpconnect

@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 import GPConnectContract
 
 /// A free `GPConnect-Slot-1` Slot with what its schedule says about it: who, where, how

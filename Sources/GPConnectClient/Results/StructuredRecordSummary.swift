@@ -1,4 +1,4 @@
-import FHIR
+public import FHIR
 
 /// A structured record Bundle as lists of items, with the warnings of its OperationOutcome
 /// (nhsconnect/gpconnect feature/1.6.2, accessrecord_structured_development_retrieve_patient_record,
