@@ -18,13 +18,13 @@ struct AuditTrailTests {
 
     @Test func everyRequestAcceptedOrRefusedIsRecordedWithProvenance() async throws {
         try await TestServer.run { client in
-            _ = try await client.request(.readPatient, "Patient/2") { $0[HTTPField.Name("Ssp-TraceID")!] = "trace-ok" }
-            _ = try await client.request(.readPatient, "Patient/404") { $0[HTTPField.Name("Ssp-TraceID")!] = "trace-missing" }
+            _ = try await client.request(.readPatient, "Patient/2") { $0[HTTPField.Name(HeaderName.traceID)!] = "trace-ok" }
+            _ = try await client.request(.readPatient, "Patient/404") { $0[HTTPField.Name(HeaderName.traceID)!] = "trace-missing" }
             _ = try await client.request(.readPatient, "Patient/2") {
-                $0[HTTPField.Name("Ssp-TraceID")!] = "trace-jwt"
+                $0[HTTPField.Name(HeaderName.traceID)!] = "trace-jwt"
                 $0[.authorization] = "Bearer nonsense"
             }
-            _ = try await client.raw("/nowhere", headers: [HTTPField.Name("Ssp-TraceID")!: "trace-unrouted"])
+            _ = try await client.raw("/nowhere", headers: [HTTPField.Name(HeaderName.traceID)!: "trace-unrouted"])
             let entries = try await entries(client)
             #expect(entries.map(\.sequence) == Array(1...Int64(entries.count)))
             #expect(AuditEntry.firstBroken(entries, previousHash: AuditEntry.genesisHash) == nil)

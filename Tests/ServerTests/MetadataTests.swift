@@ -57,7 +57,7 @@ struct MetadataTests {
             #expect(profiles.contains("https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-Searchset-Bundle-1/_history/1.3"))
             // The foundations interaction id is not valid on the structured root.
             let wrong = try await client.request(.readStructuredMetadata, "metadata") { headers in
-                headers[HTTPField.Name("Ssp-InteractionID")!] = Interaction.readMetadata.id
+                headers[HTTPField.Name(HeaderName.interactionID)!] = Interaction.readMetadata.id
             }
             #expect(wrong.status == 400)
         }

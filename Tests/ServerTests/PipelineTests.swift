@@ -22,7 +22,7 @@ struct PipelineTests {
     func interactionIDThatDoesNotMatchTheRouteIsBadRequest(interaction: Interaction, path: String, sent: Interaction) async throws {
         try await TestServer.run { client in
             let reply = try await client.request(interaction, path) { headers in
-                headers[HTTPField.Name("Ssp-InteractionID")!] = sent.id
+                headers[HTTPField.Name(HeaderName.interactionID)!] = sent.id
             }
             #expect(reply.status == 400)
             #expect(reply.spineCode == "BAD_REQUEST")
@@ -35,13 +35,15 @@ struct PipelineTests {
     @Test func interactionIDIsMatchedExactlyIncludingCase() async throws {
         try await TestServer.run { client in
             let reply = try await client.request(.readMetadata, "metadata") { headers in
-                headers[HTTPField.Name("Ssp-InteractionID")!] = Interaction.readMetadata.id.uppercased()
+                headers[HTTPField.Name(HeaderName.interactionID)!] = Interaction.readMetadata.id.uppercased()
             }
             #expect(reply.status == 400)
             #expect(reply.spineCode == "BAD_REQUEST")
         }
     }
 
+    /// The names as the spec spells them, not the contract's `HeaderName` constants, so a misspelt
+    /// constant fails here rather than agreeing with itself.
     @Test(arguments: ["Ssp-TraceID", "Ssp-From", "Ssp-To", "Ssp-InteractionID", "Authorization"])
     func missingSpineHeaderIsBadRequest(header: String) async throws {
         try await TestServer.run { client in
@@ -56,7 +58,7 @@ struct PipelineTests {
     @Test func sspToThatIsNotThePracticeASIDIsBadRequest() async throws {
         try await TestServer.run { client in
             let reply = try await client.request(.readMetadata, "metadata") { headers in
-                headers[HTTPField.Name("Ssp-To")!] = "123456789123"
+                headers[HTTPField.Name(HeaderName.to)!] = "123456789123"
             }
             #expect(reply.status == 400)
             #expect(reply.spineCode == "BAD_REQUEST")
@@ -68,7 +70,7 @@ struct PipelineTests {
             let wrongASID = try await client.request(.readMetadata, "metadata", ods: "A20047")
             #expect(wrongASID.status == 400, "Ssp-To is B82617's ASID, not A20047's")
             let reply = try await client.request(.readOrganization, "Organization/7", ods: "A20047") { headers in
-                headers[HTTPField.Name("Ssp-To")!] = "918999198739"
+                headers[HTTPField.Name(HeaderName.to)!] = "918999198739"
             }
             #expect(reply.status == 200)
             #expect(reply.resource?.at("identifier.value")?.string == "A20047")

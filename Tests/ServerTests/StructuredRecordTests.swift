@@ -84,7 +84,7 @@ struct StructuredRecordTests {
             #expect(reply.list("Problems - linked problems not relating to the primary query")?.entryReferences == ["Condition/pr2-3"])
             // The Bundle id is the trace id the request carried.
             let trace = "5d0a8f52-6f46-4a7d-9d6b-7b53c2d8e0aa"
-            let traced = try await client.structured(S.patient2, [S.allergies]) { $0[.init("Ssp-TraceID")!] = trace }
+            let traced = try await client.structured(S.patient2, [S.allergies]) { $0[.init(HeaderName.traceID)!] = trace }
             #expect(traced.resource?["id"]?.string == trace)
         }
     }
