@@ -13,7 +13,7 @@ public struct StructuredRecord: Sendable {
         // "Today" is the UTC day: the pack builds its "future" dates from DateTime.UtcNow, so a
         // UK date would accept tomorrow between 23:00 and 24:00 UTC in summer.
         let query = try StructuredQuery.parseGet(try parameters(request), today: ISO8601.day(request.now))
-        return try await respond(to: request, query: query, includeWithheld: false)
+        return try await respond(query, practice: request.practice, caller: request.caller, includeWithheld: false)
     }
 
     public func migrate(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -28,7 +28,7 @@ public struct StructuredRecord: Sendable {
                     ? "includeSensitiveInformation=true needs requested_scope conf/R"
                     : "requested_scope conf/R needs includeSensitiveInformation=true")
         }
-        return try await respond(to: request, query: query, includeWithheld: sensitive)
+        return try await respond(query, practice: request.practice, caller: request.caller, includeWithheld: sensitive)
     }
 
     private func parameters(_ request: GPConnectRequest) throws(GPConnectError) -> FHIRElement {
@@ -39,8 +39,11 @@ public struct StructuredRecord: Sendable {
         }
     }
 
-    private func respond(to request: GPConnectRequest, query: StructuredQuery, includeWithheld: Bool) async throws -> GPConnectResponse {
-        let practice = request.practice
+    /// The channel-neutral use case: the Bundle answering a validated query for the caller, its
+    /// id the caller's trace id.
+    func respond(_ query: StructuredQuery, practice: Practice, caller: Caller, includeWithheld: Bool) async throws
+        -> GPConnectResponse
+    {
         let patient = try await eligiblePatient(query.nhsNumber, practice: practice.ods)
 
         let record = try await readRecord(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
@@ -62,7 +65,7 @@ public struct StructuredRecord: Sendable {
             leading.append(Self.practitionerRole(practitioner, organizationID: organization))
         }
 
-        let bundle = record.bundle(id: request.traceID, leading: leading, unrecognised: query.unrecognised, clinical: clinical)
+        let bundle = record.bundle(id: caller.traceID, leading: leading, unrecognised: query.unrecognised, clinical: clinical)
         return GPConnectResponse(resource: bundle, auditPatient: patient.nhsNumber.value)
     }
 
