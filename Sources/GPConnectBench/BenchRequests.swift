@@ -22,29 +22,21 @@ struct BenchRequests: Sendable {
         var path = interaction.path
         if let id { path = path.replacingOccurrences(of: "{id}", with: id) }
         var url = base + interaction.capability.serviceRoot(ods: BenchReference.practiceODS) + "/" + path
-        if !query.isEmpty { url += "?" + query.map { Self.encode($0.0) + "=" + Self.encode($0.1) }.joined(separator: "&") }
+        if !query.isEmpty { url += "?" + ConsumerRequest.query(query) }
         return url
     }
 
     /// `Ssp-*` headers and the bearer token for one interaction; the token's audience is `audience`.
     static func headers(_ interaction: Interaction, audience: String, confidentiality: String? = nil) -> HTTPHeaders {
         let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
-        var headers = HTTPHeaders()
-        headers.add(name: HeaderName.authorization, value: "Bearer " + token.encode())
-        headers.add(name: HeaderName.traceID, value: UUID().uuidString.lowercased())
-        headers.add(name: HeaderName.from, value: BenchReference.consumerASID)
-        headers.add(name: HeaderName.to, value: BenchReference.practiceASID)
-        headers.add(name: HeaderName.interactionID, value: interaction.id)
+        var headers = HTTPHeaders(
+            ConsumerRequest.spineHeaders(
+                interaction, traceID: UUID().uuidString.lowercased(), fromASID: BenchReference.consumerASID,
+                toASID: BenchReference.practiceASID, token: token
+            ).map { ($0.name, $0.value) })
         headers.add(name: "Accept", value: "application/fhir+json")
         headers.add(name: "Content-Type", value: "application/fhir+json")
         return headers
-    }
-
-    /// Percent-encodes a query name or value (unreserved characters stay).
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// A search bound `days` from today at local midnight: `ge2026-01-02T00:00:00+00:00`.

@@ -9,12 +9,7 @@ extension GPConnectClient {
     public func capabilityStatement(_ endpoint: ProviderEndpoint, capability: Capability = .foundations) async throws(GPConnectClientError)
         -> FHIRElement
     {
-        let interaction: Interaction =
-            switch capability {
-            case .foundations: .readMetadata
-            case .structured: .readStructuredMetadata
-            case .documents: .readDocumentsMetadata
-            }
+        let interaction = Interaction.metadata(of: capability)
         return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), "CapabilityStatement")
     }
 

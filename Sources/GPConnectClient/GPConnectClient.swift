@@ -63,7 +63,7 @@ public struct GPConnectClient: Sendable {
     ) async throws(GPConnectClientError) -> Response {
         let root = endpoint.serviceRoot(interaction.capability)
         var url = root + "/" + path
-        if !query.isEmpty { url += "?" + query.map { Self.encode($0.0) + "=" + Self.encode($0.1) }.joined(separator: "&") }
+        if !query.isEmpty { url += "?" + ConsumerRequest.query(query) }
         var attempt = 0
         while true {
             do {
@@ -91,14 +91,12 @@ public struct GPConnectClient: Sendable {
         let traceID = UUID().uuidString.lowercased()
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: interaction.method.rawValue)
-        request.headers.add(name: HeaderName.traceID, value: traceID)
-        request.headers.add(name: HeaderName.from, value: consumerASID)
-        request.headers.add(name: HeaderName.to, value: endpoint.asid)
-        request.headers.add(name: HeaderName.interactionID, value: interaction.id)
-        request.headers.add(
-            name: HeaderName.authorization,
-            value: "Bearer "
-                + AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality).encode())
+        let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
+        for (name, value) in ConsumerRequest.spineHeaders(
+            interaction, traceID: traceID, fromASID: consumerASID, toASID: endpoint.asid, token: token)
+        {
+            request.headers.add(name: name, value: value)
+        }
         request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
         request.headers.add(name: "Accept-Encoding", value: "identity")
         for (name, value) in extra { request.headers.add(name: name, value: value) }
@@ -144,12 +142,6 @@ public struct GPConnectClient: Sendable {
         return Response(
             status: status, resource: resource, etag: response.headers.first(name: "ETag"),
             location: response.headers.first(name: "Location"))
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// The resource of a response that must have one.

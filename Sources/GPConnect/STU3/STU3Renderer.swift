@@ -7,8 +7,6 @@ public import GPConnectContract
 public struct STU3Renderer: FHIRVersionRenderer {
     public init() {}
 
-    public var version: FHIRVersion { .stu3 }
-
     public func contentType(_ format: FHIRFormat) -> String { format.contentType }
 
     public func operationOutcome(_ error: GPConnectError) -> FHIRElement { error.operationOutcome }

@@ -40,7 +40,4 @@ public struct Caller: Sendable, Equatable {
             channel: .fhir(consumerASID: consumerASID), requester: token.requester,
             confidentiality: token.confidentiality == "conf/R" ? .restricted : .normal, traceID: traceID)
     }
-
-    /// The requesting organisation's ODS code.
-    public var organizationODS: String? { requester.organizationODS }
 }

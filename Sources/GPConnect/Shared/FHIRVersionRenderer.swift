@@ -5,7 +5,6 @@ public import GPConnectContract
 /// OperationOutcome a refusal becomes. One value per version; the HTTP layer picks the one of
 /// the route's version.
 public protocol FHIRVersionRenderer: Sendable {
-    var version: FHIRVersion { get }
     /// `Content-Type` of a response body, with the charset the spec requires.
     func contentType(_ format: FHIRFormat) -> String
     /// The OperationOutcome a refusal is answered with.
