@@ -72,6 +72,7 @@ let package = Package(
             dependencies: [
                 "GPConnect", "GPConnectContract", "GPConnectSQL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -80,7 +81,7 @@ let package = Package(
         .target(
             name: "GPConnectStorage",
             dependencies: [
-                "GPConnect", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
+                "GPConnect", "GPConnectContract", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

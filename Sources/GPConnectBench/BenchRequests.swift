@@ -58,6 +58,23 @@ struct BenchRequests: Sendable {
         }
     }
 
+    /// A download: the body is read as it arrives and dropped, so the client holds no document.
+    static func download(_ name: String, _ url: String, _ interaction: Interaction, bytes: Int, maximumWorkers: Int? = nil)
+        -> BenchScenario
+    {
+        let headers = Self.headers(interaction, audience: url)
+        return BenchScenario(name: name, maximumWorkers: maximumWorkers, bytesPerRound: bytes) { client, _ in
+            var request = HTTPClientRequest(url: url)
+            request.headers = headers
+            return try await timed(.ok) {
+                let response = try await client.execute(request, timeout: .seconds(600))
+                var received = 0
+                for try await buffer in response.body { received += buffer.readableBytes }
+                return received > bytes ? response.status : .internalServerError
+            }
+        }
+    }
+
     /// A POST scenario with a FHIR JSON body.
     static func post(_ name: String, _ url: String, _ interaction: Interaction, _ body: FHIRElement, confidentiality: String? = nil)
         -> BenchScenario

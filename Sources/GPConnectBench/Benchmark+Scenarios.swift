@@ -41,7 +41,63 @@ extension Benchmark {
         ]
         scenarios += Self.bookAndCancel(requests, slots: slots)
         scenarios += structured(requests)
+        scenarios += try await documents(requests, client: client)
         return scenarios
+    }
+
+    /// Access Document: a search over the long-record patient's documents (500 when the server was
+    /// seeded by `gpconnect bench`), the retrieval of a 1 MB document and the migration of a 200 MB
+    /// one (patient3's, found as a consumer finds them: through the migrated structured record).
+    func documents(_ requests: BenchRequests, client: HTTPClient) async throws -> [BenchScenario] {
+        var scenarios: [BenchScenario] = []
+        let patients = try await Self.fetch(
+            requests.url(.searchDocumentsPatient, query: [("identifier", IdentifierSystem.nhsNumber + "|" + longRecordNHSNumber)]),
+            .searchDocumentsPatient, requests: requests, client: client)
+        if let id = Self.entries(patients, "Patient").first?["id"]?.string {
+            scenarios.append(
+                BenchRequests.get(
+                    "Documents: search, long record's documents",
+                    requests.url(.searchDocuments, id: id, query: DocumentSearch().queryItems.map { ($0.name, $0.value) }), .searchDocuments
+                ))
+        }
+        let migrated = try await Self.fetch(
+            requests.url(.migrateStructuredRecord), .migrateStructuredRecord, requests: requests, client: client,
+            body: StructuredRecordParameters.migration(nhsNumber: BenchReference.patient3NHSNumber, includeSensitive: false).fhir)
+        let attachments = Self.entries(migrated, "DocumentReference").compactMap { $0["content"]?.items.first?["attachment"] }
+        func document(near size: Int) -> (url: String, size: Int)? {
+            attachments.compactMap { attachment -> (String, Int)? in
+                guard let url = attachment["url"]?.string, let bytes = attachment["size"]?.string.flatMap({ Int($0) }) else { return nil }
+                return (url, bytes)
+            }.first { abs($0.1 - size) < size / 10 }
+        }
+        if let small = document(near: 1 << 20) {
+            scenarios.append(BenchRequests.download("Documents: retrieve 1 MB", small.url, .readBinary, bytes: small.size))
+        }
+        if let large = document(near: 200 << 20) {
+            scenarios.append(
+                BenchRequests.download("Documents: migrate 200 MB", large.url, .migrateBinary, bytes: large.size, maximumWorkers: 4))
+        }
+        return scenarios
+    }
+
+    static func fetch(_ url: String, _ interaction: Interaction, requests: BenchRequests, client: HTTPClient, body: FHIRElement? = nil)
+        async throws -> FHIRElement
+    {
+        var request = HTTPClientRequest(url: url)
+        request.headers = BenchRequests.headers(
+            interaction, audience: requests.base, confidentiality: interaction == .migrateStructuredRecord ? "conf/N" : nil)
+        if let body {
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: FHIRJSON.encodeString(body)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 256 << 20)
+        guard response.status == .ok else { throw BenchmarkError("\(interaction.rawValue) answered \(response.status.code)") }
+        return try FHIRJSON.decode(Array(bytes.readableBytesView))
+    }
+
+    static func entries(_ bundle: FHIRElement, _ type: String) -> [FHIRElement] {
+        (bundle["entry"]?.items ?? []).compactMap { $0["resource"] }.filter { $0["resourceType"]?.string == type }
     }
 
     /// The structured record: the richest reference patient, and the synthetic long record, with

@@ -51,13 +51,31 @@ public struct Benchmark: Sendable {
         print("| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | vs baseline |")
         print("|---|---|---|---|---|---|---|---|---|")
         var baseline: Double?
+        var notes: [String] = []
         for scenario in scenarios {
             _ = try await measure(scenario, client: client, seconds: min(1, seconds))  // warm-up
             let result = try await measure(scenario, client: client, seconds: seconds)
             let throughput = Double(result.latencies.count) / result.elapsed
             if baseline == nil { baseline = throughput }
             print(result.row(scenario.name, throughput: throughput, baseline: baseline ?? throughput))
+            if let bytes = scenario.bytesPerRound {
+                notes.append(
+                    String(
+                        format: "%@: %.0f MB/s with %d concurrent downloads; peak RSS of this process (server and client) %.0f MB",
+                        scenario.name, throughput * Double(bytes) / 1_048_576, min(concurrency, scenario.maximumWorkers ?? concurrency),
+                        Double(Self.peakResidentBytes() ?? 0) / 1_048_576))
+            }
         }
+        for note in notes { print("\n" + note) }
+    }
+
+    /// The process's peak resident set (`VmHWM` in /proc/self/status), where Linux tells it.
+    static func peakResidentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes * 1024
     }
 
     /// Runs `scenario` on `concurrency` workers until `seconds` have passed.
@@ -65,7 +83,7 @@ public struct Benchmark: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
         let merged = try await withThrowingTaskGroup(of: BenchResult.self) { group in
-            for worker in 0..<concurrency {
+            for worker in 0..<min(concurrency, scenario.maximumWorkers ?? concurrency) {
                 group.addTask {
                     var latencies: [Double] = []
                     var errors = 0

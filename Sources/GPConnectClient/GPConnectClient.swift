@@ -89,16 +89,8 @@ public struct GPConnectClient: Sendable {
         confidentiality: String? = nil
     ) async throws(GPConnectClientError) -> Response {
         let traceID = UUID().uuidString.lowercased()
-        var request = HTTPClientRequest(url: url)
-        request.method = HTTPMethod(rawValue: interaction.method.rawValue)
-        let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
-        for (name, value) in ConsumerRequest.spineHeaders(
-            interaction, traceID: traceID, fromASID: consumerASID, toASID: endpoint.asid, token: token)
-        {
-            request.headers.add(name: name, value: value)
-        }
-        request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
-        request.headers.add(name: "Accept-Encoding", value: "identity")
+        var request = spineRequest(
+            interaction, endpoint: endpoint, url: url, audience: audience, confidentiality: confidentiality, traceID: traceID)
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: format.contentType)
@@ -142,6 +134,23 @@ public struct GPConnectClient: Sendable {
         return Response(
             status: status, resource: resource, etag: response.headers.first(name: "ETag"),
             location: response.headers.first(name: "Location"))
+    }
+
+    /// A request with the Spine headers, a fresh audit JWT and the `Accept` of this client's format.
+    func spineRequest(
+        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, confidentiality: String?, traceID: String
+    ) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: interaction.method.rawValue)
+        let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
+        for (name, value) in ConsumerRequest.spineHeaders(
+            interaction, traceID: traceID, fromASID: consumerASID, toASID: endpoint.asid, token: token)
+        {
+            request.headers.add(name: name, value: value)
+        }
+        request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
+        request.headers.add(name: "Accept-Encoding", value: "identity")
+        return request
     }
 
     /// The resource of a response that must have one.

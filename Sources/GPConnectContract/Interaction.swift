@@ -84,6 +84,8 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
     case searchDocumentsPatient
     case searchDocuments
     case readBinary
+    /// D5: the same `GET Binary/{id}` as ``readBinary``, told apart by `Ssp-InteractionID`.
+    case migrateBinary
 
     public enum Method: String, Sendable { case GET, POST, PUT }
 
@@ -161,6 +163,8 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
                 "documents:fhir:rest:search:documentreference-1", .documents, .GET, "Patient/{id}/DocumentReference", .patientRead,
                 notFound: .patientNotFound)
         case .readBinary: Spec("documents:fhir:rest:read:binary-1", .documents, .GET, "Binary/{id}", .patientRead)
+        // GP Connect 1.6.2, access_documents_development_migrate_patient_documents.
+        case .migrateBinary: Spec("documents:fhir:rest:migrate:binary-1", .documents, .GET, "Binary/{id}", .patientRead)
         }
     }
 

@@ -3,6 +3,7 @@ import GPConnect
 import GPConnectContract
 public import GPConnectSQL
 public import Logging
+import NIOCore
 import PostgresNIO
 
 /// A PostgreSQL database for several provider instances sharing load: a connection pool, each
@@ -98,6 +99,7 @@ public final class GPConnectPostgresDatabase: SQLDatabase {
             switch bind {
             case .text(let value): bindings.append(value)
             case .integer(let value): bindings.append(value)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             case .null: bindings.appendNull()
             }
         }
@@ -116,6 +118,7 @@ public final class GPConnectPostgresDatabase: SQLDatabase {
                 switch cell.dataType {
                 case .int2, .int4, .int8, .numeric: values[cell.columnName] = .integer(try cell.decode(Int.self))
                 case .bool: values[cell.columnName] = .integer(try cell.decode(Bool.self) ? 1 : 0)
+                case .bytea: values[cell.columnName] = .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
                 default: values[cell.columnName] = (try? cell.decode(String.self)).map { .text($0) } ?? .null
                 }
             }

@@ -70,28 +70,30 @@ public struct SQLClinicalRecordStore: ClinicalRecordStore {
     }
 
     public func save(_ items: [ClinicalItem], practice: String) async throws {
-        let sql = """
+        if let deferred = items.first(where: { $0.body == .deferred }) {
+            throw StoreError.corrupt("clinical item \(deferred.id) has no body to save")
+        }
+        try await database.write { connection in
+            for item in items { try await Self.insert(item, practice: practice, connection: connection) }
+        }
+    }
+
+    /// Writes one item (replacing one with the same id) inside the caller's transaction.
+    static func insert(_ item: ClinicalItem, practice: String, connection: any SQLConnection) async throws {
+        _ = try await connection.query(
+            """
             INSERT INTO clinical_items (practice, id, patient_id, kind, status, start_date, end_date, confidentiality, refs, resource)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (practice, id) DO UPDATE SET patient_id = excluded.patient_id, kind = excluded.kind,
             status = excluded.status, start_date = excluded.start_date, end_date = excluded.end_date,
             confidentiality = excluded.confidentiality, refs = excluded.refs, resource = excluded.resource
-            """
-        if let deferred = items.first(where: { $0.body == .deferred }) {
-            throw StoreError.corrupt("clinical item \(deferred.id) has no body to save")
-        }
-        try await database.write { connection in
-            for item in items {
-                _ = try await connection.query(
-                    sql,
-                    [
-                        .text(practice), .text(item.id), .text(item.patientID), .text(item.kind.rawValue),
-                        item.status.map(SQLValue.text) ?? .null, item.start.map(SQLValue.text) ?? .null,
-                        item.end.map(SQLValue.text) ?? .null, .text(item.confidentiality.rawValue),
-                        .text(item.references.joined(separator: " ")), .text(item.json),
-                    ])
-            }
-        }
+            """,
+            [
+                .text(practice), .text(item.id), .text(item.patientID), .text(item.kind.rawValue),
+                item.status.map(SQLValue.text) ?? .null, item.start.map(SQLValue.text) ?? .null,
+                item.end.map(SQLValue.text) ?? .null, .text(item.confidentiality.rawValue),
+                .text(item.references.joined(separator: " ")), .text(item.json),
+            ])
     }
 
     public func saveRecordState(_ state: ClinicalRecordState, practice: String, patientID: String) async throws {

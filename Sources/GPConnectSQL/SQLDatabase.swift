@@ -1,7 +1,8 @@
-/// A value bound to, or read from, a SQL statement. The stores use only text and integers.
+/// A value bound to, or read from, a SQL statement: text and integers, and the bytes of documents.
 public enum SQLValue: Sendable, Equatable {
     case text(String)
     case integer(Int)
+    case blob([UInt8])
     case null
 }
 
@@ -17,6 +18,11 @@ public struct SQLRow: Sendable {
         case .integer(let number)?: String(number)
         default: nil
         }
+    }
+
+    public func blob(_ column: String) -> [UInt8]? {
+        if case .blob(let bytes)? = values[column] { return bytes }
+        return nil
     }
 
     public func integer(_ column: String) -> Int? {

@@ -129,6 +129,7 @@ extension SQLValue {
         switch self {
         case .text(let text): .text(text)
         case .integer(let number): .integer(number)
+        case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
         case .null: .null
         }
     }
@@ -142,7 +143,8 @@ extension SQLRow {
             case .text(let text): values[column.name] = .text(text)
             case .integer(let number): values[column.name] = .integer(number)
             case .float(let number): values[column.name] = .integer(Int(number))
-            case .blob, .null: values[column.name] = .null
+            case .blob(let buffer): values[column.name] = .blob(Array(buffer.readableBytesView))
+            case .null: values[column.name] = .null
             }
         }
         self.init(values)

@@ -28,10 +28,11 @@ public enum ReferenceData {
         public var demographics = 0
         public var schedules = 0
         public var clinicalItems = 0
+        public var documents = 0
 
         public var description: String {
             "\(practices) practices, \(organizations) organisations, \(practitioners) practitioners, \(locations) locations, "
-                + "\(schedules) schedules, \(patients) patients, \(clinicalItems) clinical items, \(demographics) PDS records"
+                + "\(schedules) schedules, \(patients) patients, \(clinicalItems) clinical items, \(documents) documents, \(demographics) PDS records"
         }
     }
 
@@ -63,6 +64,8 @@ public enum ReferenceData {
                 summary.schedules += 1
             }
             let clinical = try load(ClinicalSeed.self, "clinical-\(practice.ods)")
+            let seedDocuments = try load([SeedDocument].self, "documents-\(practice.ods)") ?? []
+            let documents = Documents(stores: stores)
             for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
                 do {
                     try await patients.savePatient(patient, practice: practice.ods, expectedVersion: nil)
@@ -85,6 +88,17 @@ public enum ReferenceData {
                 if var state = clinical.recordStates[patient.id] {
                     state.inTransitSince = builder.day(state.inTransitSince)
                     try await stores.clinical.saveRecordState(state, practice: practice.ods, patientID: patient.id)
+                }
+            }
+            // Documents are filed once, like the record, after it (a document's item joins it).
+            for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
+                let own = seedDocuments.filter { $0.patient == patient.id }
+                guard !own.isEmpty, try await stores.documents.documents(practice: practice.ods, patientID: patient.id).isEmpty,
+                    let stored = try await stores.patients.patient(practice: practice.ods, id: patient.id)
+                else { continue }
+                for document in own {
+                    try await document.file(into: documents, stores: stores, patient: stored, practice: practice, today: Date())
+                    summary.documents += 1
                 }
             }
         }

@@ -18,7 +18,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         logger.info("Seeded reference data: \(summary)")
     }
     let log = logger
-    let service = GPConnectService(stores: stores, identity: configuration.identity)
+    let service = GPConnectService(stores: stores, identity: configuration.identity, documents: configuration.documents)
     for practice in try await stores.directory.practices() {
         try await service.diary.releaseIfNeeded(practice: practice.ods, now: Date())
     }
@@ -27,7 +27,10 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     HealthRoutes().register(on: router)
     let practices = PracticeCache(directory: stores.directory, allowed: configuration.practices)
     FHIRRoutes(
-        version: .stu3, pipeline: STU3Pipeline(practices: practices, maximumBodySize: configuration.maximumBodySize), service: service
+        version: .stu3,
+        pipeline: STU3Pipeline(
+            practices: practices, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.documents.publicBaseURL),
+        service: service
     ).register(on: router)
 
     var app = Application(

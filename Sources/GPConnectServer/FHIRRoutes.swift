@@ -70,6 +70,9 @@ struct FHIRRoutes<Pipeline: RequestPipeline> {
             if let patient = result.auditPatient { $0.patient = patient }
             $0.resource = result.auditResource
         }
+        if let binary = result.binary {
+            return try await FHIRRenderer(version: version).binary(binary, format: context.exchange.facts.format ?? .json)
+        }
         let location = result.location.map { "\(interaction.capability.serviceRoot(ods: admitted.practice.ods))/\($0)" }
         return FHIRRenderer(version: version).response(
             status: result.status, resource: admitted.returnMinimal && !interaction.isQuery ? nil : result.resource,

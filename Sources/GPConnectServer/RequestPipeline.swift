@@ -18,6 +18,8 @@ protocol RequestPipeline: Sendable {
 struct STU3Pipeline: RequestPipeline {
     let practices: PracticeCache
     let maximumBodySize: Int
+    /// The base of absolute URLs; nil: `http://` and the request's `Host`.
+    var publicBaseURL: String? = nil
 
     func admit(_ request: Request, context: GPConnectRequestContext, route: [Interaction]) async throws -> GPConnectRequest {
         let now = Date()
@@ -54,11 +56,24 @@ struct STU3Pipeline: RequestPipeline {
             }
             if !body.isEmpty { bodyFormat = try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]) }
         }
-        return GPConnectRequest(
+        var admitted = GPConnectRequest(
             interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, caller: caller,
             traceID: traceID ?? "", now: now,
             returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
             ifMatch: request.headers[.ifMatch].flatMap(Self.version(ofETag:)))
+        admitted.baseURL = publicBaseURL ?? Self.baseURL(host: request.head.authority)
+        return admitted
+    }
+
+    /// `http://{Host}`, the host checked to be a host name or address with an optional port, so
+    /// a forged header cannot put anything else into the URLs a response carries.
+    static func baseURL(host: String?) -> String {
+        guard let host, !host.isEmpty, host.count <= 255,
+            host.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0))
+            })
+        else { return "http://localhost" }
+        return "http://" + host
     }
 
     static func patientReference(_ interaction: Interaction, id: String?) -> String? {

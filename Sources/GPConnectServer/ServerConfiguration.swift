@@ -18,11 +18,13 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted.
     public var maximumBodySize: Int
+    /// Access Document: the public base URL, the deceased access period, the retrieval limit.
+    public var documents: DocumentSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
         seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
-        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20
+        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20, documents: DocumentSettings = DocumentSettings()
     ) {
         self.host = host
         self.port = port
@@ -32,5 +34,6 @@ public struct ServerConfiguration: Sendable {
         self.identity = identity
         self.logLevel = logLevel
         self.maximumBodySize = maximumBodySize
+        self.documents = documents
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import GPConnect
+public import GPConnectContract
 import GPConnectPostgres
 public import GPConnectSQL
 import GPConnectSQLite
@@ -45,6 +46,21 @@ public struct Storage: Sendable {
     /// Registers the synthetic long-record patient at a practice; returns how many clinical items it holds.
     public func seedLongRecord(practice: Practice, consultations: Int) async throws -> Int {
         try await SyntheticRecord.seed(stores: stores, practice: practice, consultations: consultations)
+    }
+
+    /// Files `count` small documents for the synthetic long-record patient (the documents search
+    /// benchmark); returns how many.
+    public func seedLongRecordDocuments(practice: Practice, count: Int) async throws -> Int {
+        guard let number = NHSNumber(SyntheticRecord.nhsNumber) else { return 0 }
+        return try await SyntheticDocuments.seed(stores: stores, practice: practice, nhsNumber: number, count: count)
+    }
+
+    /// Files one PDF of at least `size` bytes for a patient (the retrieve and migrate benchmarks).
+    public func seedLargeDocument(practice: Practice, nhsNumber: NHSNumber, size: Int, description: String) async throws
+        -> DocumentRecord
+    {
+        try await SyntheticDocuments.seedLarge(
+            stores: stores, practice: practice, nhsNumber: nhsNumber, size: size, description: description)
     }
 
     /// The NHS number of the synthetic long-record patient (``seedLongRecord(practice:consultations:)``).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GPConnect
 import GPConnectBench
+import GPConnectContract
 import GPConnectServer
 import GPConnectStorage
 import Hummingbird
@@ -35,6 +36,12 @@ struct Bench: AsyncParsableCommand {
     )
     var longRecord = 500
 
+    @Option(name: .long, help: "Documents filed for the synthetic long-record patient (the in-process server only).")
+    var documents = 500
+
+    @Flag(name: .long, help: "Skip filing the 1 MB and 200 MB documents (the in-process server only).")
+    var noLargeDocuments = false
+
     func run() async throws {
         var serverTask: Task<Void, any Error>?
         let base: String
@@ -49,6 +56,18 @@ struct Bench: AsyncParsableCommand {
             if let practice = try await storage.stores.directory.practice(ods: BenchReference.practiceODS) {
                 let items = try await storage.seedLongRecord(practice: practice, consultations: longRecord)
                 print("Synthetic long record: \(items) clinical items (NHS \(Storage.longRecordNHSNumber))")
+                let filed = try await storage.seedLongRecordDocuments(practice: practice, count: documents)
+                print("Synthetic long record: \(filed) documents")
+                if !noLargeDocuments, let patient3 = NHSNumber(BenchReference.patient3NHSNumber) {
+                    for (size, name) in [(1 << 20, "1 MB"), (200 << 20, "200 MB")] {
+                        let started = Date()
+                        let document = try await storage.seedLargeDocument(
+                            practice: practice, nhsNumber: patient3, size: size, description: "Benchmark document, \(name)")
+                        print(
+                            "Filed a \(name) document (\(document.content.size) bytes) in "
+                                + String(format: "%.1f s", Date().timeIntervalSince(started)))
+                    }
+                }
             }
             await storage.close()
             serverTask = Task { try await app.runService() }

@@ -69,13 +69,4 @@ struct MetadataTests {
             #expect(reply.resource?["version"]?.string == "1.2.9")
         }
     }
-
-    @Test func interactionsNotYetBuiltAnswerNotImplemented() async throws {
-        try await TestServer.run { client in
-            let reply = try await client.request(
-                .searchDocumentsPatient, "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286")
-            #expect(reply.status == 501)
-            #expect(reply.spineCode == "NOT_IMPLEMENTED")
-        }
-    }
 }

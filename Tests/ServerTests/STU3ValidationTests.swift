@@ -33,6 +33,13 @@ struct STU3ValidationTests {
                 ("location-read", .readLocation, "Location/8", nil),
                 ("operationoutcome", .readPatient, "Patient/unknown", nil),
                 ("register", .registerPatient, "Patient/$gpc.registerpatient", register),
+                (
+                    "documents-patient-search", .searchDocumentsPatient,
+                    "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286", nil
+                ),
+                ("documents-search", .searchDocuments, "Patient/2/DocumentReference?" + Docs.query(), nil),
+                ("documents-search-big", .searchDocuments, "Patient/4/DocumentReference?" + Docs.query(), nil),
+                ("documents-outcome", .searchDocuments, "Patient/2/DocumentReference", nil),
             ]
             for (name, interaction, path, body) in samples {
                 for format in FHIRFormat.allCases {
@@ -45,17 +52,17 @@ struct STU3ValidationTests {
                     try Data(reply.bytes).write(to: directory.appendingPathComponent("\(name).\(format.rawValue)"))
                 }
             }
+            // A Binary, retrieved (its content is real base64 of a real file).
+            let binary = try #require(
+                try await client.request(.searchDocuments, "Patient/2/DocumentReference?" + Docs.query()).documentReferences.first?
+                    .attachment?["url"]?.string)
+            for format in FHIRFormat.allCases {
+                let reply = try await client.binary(binary, format: format)
+                try Data(reply.bytes).write(to: directory.appendingPathComponent("binary.\(format.rawValue)"))
+            }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("20 valid"), "\(text)")
+        let (status, text) = try STU3Validator.validate(directory)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("30 valid"), "\(text)")
     }
 }

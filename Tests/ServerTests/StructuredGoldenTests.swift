@@ -141,9 +141,14 @@ enum STU3Validator {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("validate_stu3.py").path
 
     static func validate(_ directory: URL) throws -> (status: Int32, output: String) {
+        try python([script, directory.path])
+    }
+
+    /// Runs `python3` with `arguments`; its exit status and its output and errors together.
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, directory.path]
+        process.arguments = ["python3"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

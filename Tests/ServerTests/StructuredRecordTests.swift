@@ -703,7 +703,8 @@ struct StructuredRecordTests {
             ] {
                 #expect(reply.list(title) != nil, "\(title)")
             }
-            #expect(reply.resources("DocumentReference").count == 1)
+            // Every document but the confidential report (doc2-3), the details-only one included.
+            #expect(Set(reply.resources("DocumentReference").compactMap { $0["id"]?.string }) == ["doc2-1", "doc2-2", "doc2-4", "doc2-5"])
             #expect(reply.resources("Immunization").count == 2, "not-given immunisations travel too")
         }
     }

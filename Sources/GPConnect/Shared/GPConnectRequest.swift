@@ -21,6 +21,8 @@ public struct GPConnectRequest: Sendable {
     public var returnMinimal: Bool
     /// The version in `If-Match: W/"…"`, if sent.
     public var ifMatch: String?
+    /// Scheme and host consumers reach this server at (`https://gp.example.nhs.uk`), for absolute URLs.
+    public var baseURL: String = "http://localhost"
 
     public init(
         interaction: Interaction, practice: Practice, id: String?, query: SearchQuery, body: [UInt8],

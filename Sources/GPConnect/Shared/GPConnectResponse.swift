@@ -8,6 +8,8 @@ public struct GPConnectResponse: Sendable {
     public var version: String?
     /// `Location` header of a create, relative to the service root.
     public var location: String?
+    /// A document's bytes, streamed as a `Binary` instead of ``resource``.
+    public var binary: BinaryContent?
     /// The patient concerned, for the audit trail.
     public var auditPatient: String?
     /// The resource created or changed, for the audit trail.

@@ -11,17 +11,19 @@ public struct GPConnectService: Sendable {
     let registration: Registration
     let appointments: AppointmentManagement
     let structured: StructuredRecord
+    public let documents: Documents
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
-    public init(stores: Stores, identity: ProviderIdentity = ProviderIdentity()) {
+    public init(stores: Stores, identity: ProviderIdentity = ProviderIdentity(), documents: DocumentSettings = DocumentSettings()) {
         self.stores = stores
         self.identity = identity
         self.foundations = Foundations(stores: stores)
         self.registration = Registration(stores: stores)
         self.diary = Diary(stores: stores)
         self.appointments = AppointmentManagement(stores: stores, diary: diary)
-        self.structured = StructuredRecord(stores: stores)
+        self.documents = Documents(stores: stores, settings: documents)
+        self.structured = StructuredRecord(stores: stores, documents: self.documents)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -45,8 +47,10 @@ public struct GPConnectService: Sendable {
         case .amendAppointment, .cancelAppointment: try await appointments.amendOrCancel(request)
         case .getStructuredRecord: try await structured.get(request)
         case .migrateStructuredRecord: try await structured.migrate(request)
-        case .searchDocumentsPatient, .searchDocuments, .readBinary:
-            throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
+        case .searchDocumentsPatient: try await documents.searchPatient(request)
+        case .searchDocuments: try await documents.searchDocuments(request)
+        case .readBinary: try await documents.readBinary(request, migrating: false)
+        case .migrateBinary: try await documents.readBinary(request, migrating: true)
         }
     }
 }

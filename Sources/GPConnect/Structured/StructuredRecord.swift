@@ -6,14 +6,21 @@ import GPConnectContract
 /// the Bundle around a ``StructuredSelection`` of the recorded items, rendered in STU3.
 public struct StructuredRecord: Sendable {
     let stores: Stores
+    /// Offers the record's documents (their Binary URLs, the retrieval limit).
+    let documents: Documents
 
-    public init(stores: Stores) { self.stores = stores }
+    public init(stores: Stores, documents: Documents? = nil) {
+        self.stores = stores
+        self.documents = documents ?? Documents(stores: stores)
+    }
 
     public func get(_ request: GPConnectRequest) async throws -> GPConnectResponse {
         // "Today" is the UTC day: the pack builds its "future" dates from DateTime.UtcNow, so a
         // UK date would accept tomorrow between 23:00 and 24:00 UTC in summer.
         let query = try StructuredQuery.parseGet(try parameters(request), today: ISO8601.day(request.now))
-        return try await respond(query, practice: request.practice, caller: request.caller, includeWithheld: false)
+        return try await respond(
+            query, practice: request.practice, caller: request.caller, includeWithheld: false,
+            documentLinks: documents.links(request, migrating: false))
     }
 
     public func migrate(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -28,7 +35,9 @@ public struct StructuredRecord: Sendable {
                     ? "includeSensitiveInformation=true needs requested_scope conf/R"
                     : "requested_scope conf/R needs includeSensitiveInformation=true")
         }
-        return try await respond(query, practice: request.practice, caller: request.caller, includeWithheld: sensitive)
+        return try await respond(
+            query, practice: request.practice, caller: request.caller, includeWithheld: sensitive,
+            documentLinks: documents.links(request, migrating: true))
     }
 
     private func parameters(_ request: GPConnectRequest) throws(GPConnectError) -> FHIRElement {
@@ -41,12 +50,13 @@ public struct StructuredRecord: Sendable {
 
     /// The channel-neutral use case: the Bundle answering a validated query for the caller, its
     /// id the caller's trace id.
-    func respond(_ query: StructuredQuery, practice: Practice, caller: Caller, includeWithheld: Bool) async throws
-        -> GPConnectResponse
-    {
+    func respond(
+        _ query: StructuredQuery, practice: Practice, caller: Caller, includeWithheld: Bool, documentLinks: DocumentLinks
+    ) async throws -> GPConnectResponse {
         let patient = try await eligiblePatient(query.nhsNumber, practice: practice.ods)
 
-        let record = try await readRecord(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
+        var record = try await readRecord(query: query, patientID: patient.id, practice: practice.ods, includeWithheld: includeWithheld)
+        record.documentLinks = documentLinks
         let clinical = try record.entries()
 
         // The patient, their registered practice, the usual GP and the GP's role come first, then

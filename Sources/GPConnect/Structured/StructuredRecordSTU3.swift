@@ -9,6 +9,8 @@ struct StructuredRecordSTU3 {
     /// Decoded bodies of ``StructuredSelection/itemsNeeded``, by reference.
     let bodies: [String: FHIRElement]
     let patientID: String
+    /// Makes the documents' Binary URLs absolute (and withholds those over the retrieval limit).
+    var documentLinks: DocumentLinks?
 
     /// The clinical part of the Bundle: Lists, then resources, in presentation order.
     ///
@@ -169,7 +171,8 @@ struct StructuredRecordSTU3 {
     }
 
     private func render(_ item: ClinicalItem, body element: FHIRElement) -> FHIRElement {
-        guard let body = element.object else { return element }
+        guard var body = element.object else { return element }
+        if item.kind == .document, let documentLinks { body = documentLinks.resolve(body) }
         var object: FHIRObject = ["resourceType": .string(item.kind.resourceType), "id": .string(item.id)]
         var meta: FHIRObject = ["profile": [.string(item.kind.profile)]]
         if item.confidentiality != .none {

@@ -150,7 +150,7 @@ struct ClinicalRecordStoreContractTests {
             #expect(items.count > 50)
             #expect(Set(items.map(\.kind)) == Set(ClinicalItem.Kind.allCases), "patient2's record holds every kind of item")
             let withheld = items.filter { $0.confidentiality != .none }.map(\.id).sorted()
-            #expect(withheld == ["i2-3", "o2-3", "p2-3", "s2-3"])
+            #expect(withheld == ["doc2-3", "i2-3", "o2-3", "p2-3", "s2-3"], "the confidential report is a document")
             let statement = try #require(items.first { $0.id == "s2-2" })
             #expect(try statement.resource()["basedOn"]?.items.first?["reference"]?.string == "MedicationRequest/p2-2")
             #expect(statement.references.contains("Medication/m2-2"))
