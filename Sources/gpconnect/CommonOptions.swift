@@ -15,8 +15,16 @@ struct CommonOptions: ParsableArguments {
     var database: String?
 
     /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
-    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …}`.
+    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …,
+    /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880}}`.
     struct File: Decodable {
+        struct Documents: Decodable {
+            var deceasedAccessDays: Int?
+            var retrievalLimitBytes: Int?
+        }
+
+        var publicBaseURL: String?
+        var documents: Documents?
         var host: String?
         var port: Int?
         var database: String?
@@ -58,8 +66,29 @@ struct CommonOptions: ParsableArguments {
             guard let capability = Capability(rawValue: name) else { throw ValidationError("Unknown capability \(name) in versions") }
             configuration.identity.versions[capability] = version
         }
+        if let base = environment["GPCONNECT_PUBLIC_BASE_URL"] ?? file.publicBaseURL {
+            configuration.documents.publicBaseURL = try Self.baseURL(base)
+        }
+        if let days = file.documents?.deceasedAccessDays {
+            guard days >= 0 else { throw ValidationError("documents.deceasedAccessDays cannot be negative") }
+            configuration.documents.deceasedAccessDays = days
+        }
+        if let limit = file.documents?.retrievalLimitBytes {
+            guard limit > 0 else { throw ValidationError("documents.retrievalLimitBytes must be positive") }
+            configuration.documents.retrievalLimit = limit
+        }
         if let name = file.softwareName { configuration.identity.softwareName = name }
         if let version = file.softwareVersion { configuration.identity.softwareVersion = version }
         return configuration
+    }
+
+    /// A public base URL: `http(s)://host[:port]`, without a path or a trailing slash.
+    static func baseURL(_ text: String) throws -> String {
+        var base = text
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+            url.path.isEmpty, url.query == nil
+        else { throw ValidationError("The public base URL must be http(s)://host[:port], without a path: \(text)") }
+        return base
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPConnect
 import GPConnectContract
 import GPConnectServer
 import Hummingbird
@@ -24,8 +25,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env GPCONNECT_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Scheme and host consumers reach this server at, for document URLs behind a proxy (env GPCONNECT_PUBLIC_BASE_URL; default: the request's Host)."
+    )
+    var publicBaseURL: String?
+
     func run() async throws {
-        let configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
+        var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
+        if let publicBaseURL { configuration.documents.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
     }

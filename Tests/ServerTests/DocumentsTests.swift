@@ -1,10 +1,16 @@
 import FHIR
 import Foundation
 import GPConnect
+import GPConnectClient
 import GPConnectContract
+import GPConnectPostgres
 import GPConnectServer
 import GPConnectStorage
+import GPConnectTestSupport
 import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Synchronization
 import Testing
 
 /// Access Document over HTTP against the seeded reference documents, scenario by scenario as the
@@ -499,5 +505,107 @@ enum DocumentFileChecks {
         ])
         guard status == 0 else { throw StoreError.corrupt("pypdf could not read the PDF: \(text.suffix(300))") }
         return text
+    }
+}
+
+/// The consumer library's Access Document calls against a real provider.
+@Suite("Access Document, as a consumer")
+struct DocumentsConsumerTests {
+    @Test(arguments: [FHIRFormat.json, .xml])
+    func aConsumerFindsListsAndDownloadsDocuments(format: FHIRFormat) async throws {
+        try await TestServer.run { server in
+            let endpoint = try ConsumerClientTests.endpoint(server)
+            let gp = ConsumerClientTests.consumer(format)
+            let patient = try #require(try await gp.findDocumentsPatient(endpoint, nhsNumber: Docs.patient2).first)
+            let list = try await gp.searchDocuments(endpoint, patientID: try #require(patient["id"]?.string))
+            #expect(list.documents.map(\.id) == ["doc2-4", "doc2-2", "doc2-1", "doc2-5"])
+            let discharge = try #require(list.documents.first { $0.id == "doc2-1" })
+            #expect(discharge.type == "Inpatient final discharge letter")
+            #expect(discharge.authors == ["NORTH TEES AND HARTLEPOOL NHS FOUNDATION TRUST"])
+            #expect(discharge.contentType == "application/pdf" && discharge.size != nil)
+            #expect(list.documents.last?.url == nil && list.documents.last?.unavailableReason == DocumentRecord.missingFileTitle)
+            let filtered = try await gp.searchDocuments(
+                endpoint, patientID: try #require(patient["id"]?.string), search: DocumentSearch(authorODSCode: "RVW"))
+            #expect(filtered.documents.map(\.id) == ["doc2-2", "doc2-1"])
+
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-download-\(UUID().uuidString).pdf")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let progress = DownloadProgress()
+            let downloaded = try await gp.downloadDocument(endpoint, url: try #require(discharge.url), to: file) { received, total in
+                progress.record(received, total)
+            }
+            let bytes = try [UInt8](Data(contentsOf: file))
+            #expect(downloaded.contentType == "application/pdf" && downloaded.size == bytes.count && bytes.count == discharge.size)
+            #expect(try DocumentFileChecks.pdfText(bytes).contains("discharge summary"))
+            #expect(progress.last?.total != nil && progress.last?.received == progress.last?.total, "progress reaches the length")
+
+            // Refusals arrive as the provider's Spine code, and leave no partial file behind.
+            let missing = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-missing-\(UUID().uuidString)")
+            await #expect(
+                throws: GPConnectClientError.refused(status: 404, code: "NO_RECORD_FOUND", diagnostics: "No document with that Binary id")
+            ) {
+                try await gp.downloadDocument(endpoint, url: endpoint.serviceRoot(.documents) + "/Binary/unknown", to: missing)
+            }
+            #expect(!FileManager.default.fileExists(atPath: missing.path))
+        }
+    }
+
+    @Test func aLargeDocumentMigratesToAFileByteForByte() async throws {
+        try await TestServer.run { server in
+            let endpoint = try ConsumerClientTests.endpoint(server)
+            let gp = ConsumerClientTests.consumer(.json)
+            let migrated = try await gp.migrateStructuredRecord(endpoint, nhsNumber: Docs.patient4, includeSensitive: false)
+            let url = try #require(
+                (migrated["entry"]?.items ?? []).compactMap { $0["resource"] }.first { $0["resourceType"]?.string == "DocumentReference" }?
+                    .attachment?["url"]?
+                    .string)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-big-\(UUID().uuidString).pdf")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let downloaded = try await gp.downloadDocument(endpoint, url: url, to: file, migrating: true)
+            #expect(downloaded.size > 5 * 1024 * 1024)
+            var stored: [UInt8] = []
+            try await DocumentsTests.withStores(server) { stores in
+                let document = try #require(try await stores.documents.document(practice: Client.practice, id: "doc4-1"))
+                for index in 0..<document.content.chunks {
+                    stored +=
+                        try await stores.documents.chunk(practice: Client.practice, binaryID: document.content.binaryID ?? "", index: index)
+                        ?? []
+                }
+            }
+            #expect(try [UInt8](Data(contentsOf: file)) == stored)
+        }
+    }
+}
+
+/// Progress callbacks, as a download reports them.
+final class DownloadProgress: Sendable {
+    let entries = Mutex<[(received: Int, total: Int?)]>([])
+    func record(_ received: Int, _ total: Int?) { entries.withLock { $0.append((received, total)) } }
+    var last: (received: Int, total: Int?)? { entries.withLock { $0.last } }
+}
+
+/// Access Document on PostgreSQL, through the real HTTP stack.
+@Suite("Access Document on PostgreSQL", .enabled(if: TestPostgres.available, "needs GPCONNECT_TEST_POSTGRES"))
+struct DocumentsPostgresTests {
+    @Test func searchRetrieveAndMigrateWorkOnPostgreSQL() async throws {
+        let (database, url) = try await TestPostgres.freshDatabase()
+        await database.close()
+        let app = try await buildApplication(configuration: ServerConfiguration(port: 0, databasePath: url, logLevel: .error))
+        try await app.test(.live) { live in
+            let client = Client(client: live, databasePath: url)
+            let id = try #require(try await client.documentsPatientID(Docs.patient2))
+            let search = try await client.documents(patientID: id)
+            DocumentsTests.expectSearchset(search)
+            #expect(search.documentReferences.map { $0["id"]?.string } == ["doc2-4", "doc2-2", "doc2-1", "doc2-5"])
+            let first = try #require(search.documentReferences.first?.attachment?["url"]?.string)
+            let binary = try await client.binary(first, format: .xml)
+            #expect(binary.status == 200 && String(decoding: binary.binaryContent ?? [], as: UTF8.self).hasPrefix("{\\rtf1"))
+            let migrated = try await client.migrate(Docs.patient4, sensitive: false)
+            let big = try #require(migrated.documentReferences.first?.attachment?["url"]?.string)
+            let download = try await client.binary(big, migrating: true)
+            #expect(download.status == 200 && (download.binaryContent?.count ?? 0) > 5 * 1024 * 1024)
+            #expect(try DocumentFileChecks.pdfText(download.binaryContent ?? []).contains("scanned paper records"))
+        }
+        try? await TestPostgres.dropDatabase(url: url)
     }
 }
