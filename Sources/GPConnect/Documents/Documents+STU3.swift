@@ -17,6 +17,9 @@ extension Documents {
 
     /// D2: `GET /Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs}`; none found is an empty Bundle.
     public func searchPatient(_ request: GPConnectRequest) async throws -> GPConnectResponse {
+        // No identifier, a repeated or mis-cased one is 400 BAD_REQUEST where the page says 422
+        // INVALID_PARAMETER (pack: StructuredDocuments.feature, "Documents Patient Search should fail if no
+        // identifier parameter is include", "… should error if multiple parameters valid or invalid are sent").
         let token = try request.query.token("identifier")
         guard token.system == IdentifierSystem.nhsNumber else {
             // The documents page names INVALID_PARAMETER for an unrecognised system, where

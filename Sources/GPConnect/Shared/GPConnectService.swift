@@ -27,7 +27,10 @@ public struct GPConnectService: Sendable {
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
-        switch request.interaction {
+        // Access Document switched off answers 403 from its CapabilityStatement too (GP Connect
+        // 1.6.2, access_documents_use_case_get_the_fhir_capability_statement, "Error handling").
+        if request.interaction == .readDocumentsMetadata { try await documents.requireEnabled(request.practice) }
+        return switch request.interaction {
         case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata:
             GPConnectResponse(
                 resource: CapabilityStatements.statement(
