@@ -1,5 +1,6 @@
 public import GPConnect
 import GPConnectContract
+public import GPConnectTLS
 public import Logging
 
 /// Everything `buildApplication(configuration:)` needs. Filled from flags, environment and an
@@ -18,11 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted.
     public var maximumBodySize: Int
+    /// TLS with client certificates required; nil serves plain HTTP (the embedded demo default,
+    /// or behind a terminator).
+    public var tls: TLSServerOptions?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
         seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
-        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20
+        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20, tls: TLSServerOptions? = nil
     ) {
         self.host = host
         self.port = port
@@ -32,5 +36,6 @@ public struct ServerConfiguration: Sendable {
         self.identity = identity
         self.logLevel = logLevel
         self.maximumBodySize = maximumBodySize
+        self.tls = tls
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GPConnect
 import GPConnectContract
 import GPConnectServer
+import GPConnectTLS
 import Logging
 
 /// Options shared by the commands that open the database. Each flag falls back to an
@@ -15,7 +16,8 @@ struct CommonOptions: ParsableArguments {
     var database: String?
 
     /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
-    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …}`.
+    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …,
+    /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …}}`.
     struct File: Decodable {
         var host: String?
         var port: Int?
@@ -25,6 +27,7 @@ struct CommonOptions: ParsableArguments {
         var versions: [String: String]?
         var softwareName: String?
         var softwareVersion: String?
+        var tls: TLSServerOptions.File?
     }
 
     func file() throws -> File {

@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Start the provider (creates, migrates and seeds the database on first start).")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tls: ServerTLSFlags
 
     @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
     var host: String?
@@ -25,7 +26,8 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
+        var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
+        configuration.tls = try tls.options(file: common.file().tls)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
     }
