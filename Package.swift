@@ -32,6 +32,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         // Already in the graph through async-http-client and postgres-nio; the audit chain's SHA-256.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // TLS with client certificates (already in the graph through async-http-client), and the
+        // certificate checks swift-nio-ssl leaves to the application: chain, dates, usage, revocation.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
@@ -86,12 +91,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Server-side TLS: the configuration (TLS 1.2/1.3, the spec's ciphers, client certificates
+        // required) and the client certificate checks, shared by the provider and the SSP emulator.
+        .target(
+            name: "GPConnectTLS",
+            dependencies: [
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
         // Consumer side: a client for any GP Connect provider. Knows the contract, never the server.
         .target(
             name: "GPConnectClient",
             dependencies: [
                 "FHIR", "GPConnectContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,8 +123,26 @@ let package = Package(
             dependencies: [
                 "FHIR", "GPConnectContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // A Spine Secure Proxy emulator: directory, checks, the SSP's OperationOutcomes, streaming forwarding over mTLS.
+        .target(
+            name: "GPConnectSSP",
+            dependencies: [
+                "FHIR", "GPConnectContract", "GPConnectClient", "GPConnectTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -113,8 +150,11 @@ let package = Package(
         .target(
             name: "GPConnectServer",
             dependencies: [
-                "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage",
+                "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,7 +165,9 @@ let package = Package(
             name: "gpconnect",
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
+                "GPConnectSSP", "GPConnectTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,12 +190,17 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "FHIR", "GPConnectServer", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectSQL", "GPConnectSQLite",
-                "GPConnectSeed", "GPConnectPostgres", "GPConnectTestSupport", "GPConnectClient",
+                "GPConnectSeed", "GPConnectPostgres", "GPConnectTestSupport", "GPConnectClient", "GPConnectTLS", "GPConnectSSP",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -44,9 +44,10 @@ struct BenchRequests: Sendable {
         prefix + UKTime.format(UKTime.day(offset: days, from: Date()))
     }
 
-    /// A GET scenario; with no interaction, a plain request (the `/health` baseline).
-    static func get(_ name: String, _ url: String, _ interaction: Interaction?) -> BenchScenario {
-        let headers = interaction.map { Self.headers($0, audience: url) } ?? HTTPHeaders()
+    /// A GET scenario; with no interaction, a plain request (the `/health` baseline). The token's
+    /// audience is `url` unless given (through a proxy it is the provider's URL).
+    static func get(_ name: String, _ url: String, _ interaction: Interaction?, audience: String? = nil) -> BenchScenario {
+        let headers = interaction.map { Self.headers($0, audience: audience ?? url) } ?? HTTPHeaders()
         return BenchScenario(name: name) { client, _ in
             var request = HTTPClientRequest(url: url)
             request.headers = headers

@@ -21,6 +21,10 @@ public struct GPConnectClient: Sendable {
     public var timeout: Duration
     /// Extra attempts for idempotent reads.
     public var retries: Int
+    /// A Spine Secure Proxy to go through: `https://{ssp}/{provider service root}/{FHIR request}`
+    /// (GP Connect 1.6.2, integration_spine_secure_proxy). The audit token's audience stays the
+    /// provider's service root.
+    public var ssp: String?
     let http: HTTPClient
     let logger: Logger
 
@@ -54,6 +58,14 @@ public struct GPConnectClient: Sendable {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
+    /// A provider URL as it is called through a Spine Secure Proxy: the proxy's base, then the
+    /// whole provider URL.
+    public static func proxied(_ url: String, through ssp: String) -> String {
+        var base = ssp
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/" + url
+    }
+
     // MARK: The one request path
 
     /// Sends one interaction. `path` is relative to the capability's service root.
@@ -64,6 +76,7 @@ public struct GPConnectClient: Sendable {
         let root = endpoint.serviceRoot(interaction.capability)
         var url = root + "/" + path
         if !query.isEmpty { url += "?" + ConsumerRequest.query(query) }
+        if let ssp { url = Self.proxied(url, through: ssp) }
         var attempt = 0
         while true {
             do {

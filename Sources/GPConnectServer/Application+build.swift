@@ -2,14 +2,21 @@ import Foundation
 import GPConnect
 import GPConnectContract
 import GPConnectStorage
+import GPConnectTLS
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 
 /// Builds the provider: opens (and if needed creates, migrates and seeds) the database, wires
 /// the stores into the GP Connect service, and mounts the routes. Used by `gpconnect serve`, by
 /// the tests and by the benchmark — there is no second wiring path.
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
+    // TLS first: a bad certificate or key is reported before the database is opened.
+    let scheme = configuration.tls == nil ? "http" : "https"
+    let server: HTTPServerBuilder =
+        try configuration.tls.map { try HTTPServerBuilder.tls(.http1(), configuration: $0.channelConfiguration()) } ?? .http1()
     var logger = Logger(label: "gpconnect")
     logger.logLevel = configuration.logLevel
     let storage = try await Storage.open(configuration.databasePath, logger: logger)
@@ -23,7 +30,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         try await service.diary.releaseIfNeeded(practice: practice.ods, now: Date())
     }
     let router = Router(context: GPConnectRequestContext.self)
-    router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger))
+    router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger, tls: configuration.tls != nil))
     HealthRoutes().register(on: router)
     let practices = PracticeCache(directory: stores.directory, allowed: configuration.practices)
     FHIRRoutes(
@@ -35,6 +42,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
 
     var app = Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -42,7 +50,8 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
             if !configuration.practices.isEmpty { served = served?.filter { configuration.practices.contains($0) } }
             for ods in served ?? [] {
                 for capability in Capability.allCases {
-                    log.notice("\(ods) \(capability.rawValue): http://\(configuration.host):\(port)\(capability.serviceRoot(ods: ods))")
+                    log.notice(
+                        "\(ods) \(capability.rawValue): \(scheme)://\(configuration.host):\(port)\(capability.serviceRoot(ods: ods))")
                 }
             }
         },

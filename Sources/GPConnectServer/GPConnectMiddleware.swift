@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectTLS
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -12,12 +13,15 @@ import Logging
 /// the path, a framework error, anything unexpected — becomes an OperationOutcome of the route's
 /// FHIR version with its Spine code. Every GP Connect exchange, served or refused, is appended to
 /// the audit trail before the answer leaves: if the trail cannot be written, the answer is `500`,
-/// never an unaudited success. Every response carries `Cache-Control: no-store`.
+/// never an unaudited success. Every response carries `Cache-Control: no-store`, and over TLS
+/// `Strict-Transport-Security`; over TLS the audit entry names the client certificate's subject.
 struct GPConnectMiddleware: RouterMiddleware {
     typealias Context = GPConnectRequestContext
 
     let audit: any AuditStore
     let logger: Logger
+    /// The server speaks TLS with client certificates.
+    var tls = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
@@ -32,13 +36,14 @@ struct GPConnectMiddleware: RouterMiddleware {
         let facts = context.exchange.facts
         let traceID = request.headers[.sspTraceID]
         if facts.routed || failure != nil {
+            let clientCertificate = tls ? await peerCertificateSubject(of: context.channel) : nil
             do {
                 try await audit.append(
                     AuditEvent(
                         traceID: traceID, practice: facts.practice, interaction: facts.interaction?.id, method: request.method.rawValue,
                         path: request.uri.path, status: failure?.status ?? Int(response.status.code), spineCode: failure?.code.rawValue,
                         consumerASID: request.headers[.sspFrom], requester: facts.requester, patient: facts.patient,
-                        resource: failure == nil ? facts.resource : nil))
+                        resource: failure == nil ? facts.resource : nil, clientCertificate: clientCertificate))
             } catch {
                 logger.error("audit append failed", metadata: ["trace": .string(traceID ?? "-")])
                 if failure == nil {
@@ -65,6 +70,7 @@ struct GPConnectMiddleware: RouterMiddleware {
                 ])
         }
         response.headers[.cacheControl] = "no-store"
+        if tls { response.headers[.strictTransportSecurity] = TLSServerOptions.strictTransportSecurity }
         return response
     }
 
@@ -102,4 +108,5 @@ extension HTTPField.Name {
     static let sspInteractionID = HTTPField.Name(HeaderName.interactionID)!
     static let prefer = HTTPField.Name(HeaderName.prefer)!
     static let ifMatch = HTTPField.Name(HeaderName.ifMatch)!
+    static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
 }

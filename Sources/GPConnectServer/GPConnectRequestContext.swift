@@ -1,6 +1,7 @@
 import FHIR
 import GPConnectContract
 import Hummingbird
+import NIOCore
 import Synchronization
 
 /// The request context of every route: Hummingbird's core context plus what the pipeline has
@@ -12,10 +13,13 @@ import Synchronization
 struct GPConnectRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let exchange: Exchange
+    /// The connection, for the client certificate when it is TLS.
+    let channel: any Channel
 
     init(source: Source) {
         coreContext = .init(source: source)
         exchange = Exchange()
+        channel = source.channel
     }
 }
 

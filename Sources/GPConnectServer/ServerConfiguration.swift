@@ -1,5 +1,6 @@
 public import GPConnect
 import GPConnectContract
+public import GPConnectTLS
 public import Logging
 
 /// Everything `buildApplication(configuration:)` needs. Filled from flags, environment and an
@@ -20,11 +21,15 @@ public struct ServerConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Access Document: the public base URL, the deceased access period, the retrieval limit.
     public var documents: DocumentSettings
+    /// TLS with client certificates required; nil serves plain HTTP (the embedded demo default,
+    /// or behind a terminator).
+    public var tls: TLSServerOptions?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",
         seedWhenEmpty: Bool = true, practices: [String] = [], identity: ProviderIdentity = ProviderIdentity(),
-        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20, documents: DocumentSettings = DocumentSettings()
+        logLevel: Logger.Level = .info, maximumBodySize: Int = 1 << 20, documents: DocumentSettings = DocumentSettings(),
+        tls: TLSServerOptions? = nil
     ) {
         self.host = host
         self.port = port
@@ -35,5 +40,6 @@ public struct ServerConfiguration: Sendable {
         self.logLevel = logLevel
         self.maximumBodySize = maximumBodySize
         self.documents = documents
+        self.tls = tls
     }
 }

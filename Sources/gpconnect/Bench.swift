@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import GPConnect
 import GPConnectBench
+import GPConnectClient
 import GPConnectContract
+import GPConnectSSP
 import GPConnectServer
 import GPConnectStorage
+import GPConnectTLS
 import Hummingbird
 import Logging
 
@@ -42,7 +45,18 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip filing the 1 MB and 200 MB documents (the in-process server only).")
     var noLargeDocuments = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Measure transport security instead: Patient read over plain HTTP, over mTLS and through the SSP (ports --port, +1, +2; needs --certificates)."
+    )
+    var transport = false
+
+    @Option(name: .long, help: "With --transport: the folder scripts/dev-certificates.sh wrote.")
+    var certificates: String?
+
     func run() async throws {
+        if transport { return try await runTransport() }
         var serverTask: Task<Void, any Error>?
         let base: String
         if let url {
@@ -83,5 +97,59 @@ struct Bench: AsyncParsableCommand {
         } catch let error as BenchmarkError {
             throw ValidationError(error.description)
         }
+    }
+
+    /// Three in-process servers on one database: the provider over plain HTTP, the provider over
+    /// mutual TLS, and the SSP in front of the second.
+    func runTransport() async throws {
+        guard let certificates else { throw ValidationError("--transport needs --certificates (run scripts/dev-certificates.sh)") }
+        func file(_ name: String) -> String { certificates + "/" + name }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-bench-\(UUID().uuidString)")
+        let database = directory.appendingPathComponent("bench.sqlite").path
+        let plain = ServerConfiguration(port: port, databasePath: database, logLevel: .warning)
+        let plainApp = try await buildApplication(configuration: plain)
+        var secured = plain
+        secured.port = port + 1
+        secured.seedWhenEmpty = false
+        secured.tls = TLSServerOptions(
+            certificate: file("provider.pem"), key: file("provider.key"), clientCA: file("ca.pem"), crl: file("crl.pem"))
+        let provider = "https://localhost:\(port + 1)"
+        let sspDirectory = SSPDirectory(
+            practices: [
+                .init(
+                    ods: BenchReference.practiceODS, asid: BenchReference.practiceASID,
+                    endpoints: [
+                        .init(
+                            capability: "foundations",
+                            serviceRoot: provider + Capability.foundations.serviceRoot(ods: BenchReference.practiceODS))
+                    ])
+            ],
+            consumers: [.init(asid: BenchReference.consumerASID, certificate: "consumer.localhost")])
+        let ssp = try buildSSP(
+            configuration: SSPConfiguration(
+                port: port + 2, directory: sspDirectory,
+                tls: TLSServerOptions(certificate: file("ssp.pem"), key: file("ssp.key"), clientCA: file("ca.pem"), crl: file("crl.pem")),
+                upstream: TLSClientOptions(certificate: file("ssp.pem"), key: file("ssp.key"), trustedCA: file("ca.pem")),
+                logLevel: .warning))
+        let plainTask = Task { try await plainApp.runService() }
+        try await Task.sleep(for: .milliseconds(500))  // the first server seeds the database
+        let securedApp = try await buildApplication(configuration: secured)
+        let securedTask = Task { try await securedApp.runService() }
+        let sspTask = Task { try await ssp.runService() }
+        defer {
+            plainTask.cancel()
+            securedTask.cancel()
+            sspTask.cancel()
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let consumer = try TLSClientOptions(certificate: file("consumer.pem"), key: file("consumer.key"), trustedCA: file("ca.pem"))
+            .tlsConfiguration()
+        let benchmark = TransportBenchmark(
+            routes: [
+                .init(name: "plain HTTP", base: "http://127.0.0.1:\(port)"),
+                .init(name: "mTLS", base: provider, tls: consumer),
+                .init(name: "mTLS via SSP", base: provider, ssp: "https://localhost:\(port + 2)", tls: consumer),
+            ], seconds: seconds, concurrency: concurrency)
+        try await benchmark.run()
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GPConnect
 import GPConnectContract
 import GPConnectServer
+import GPConnectTLS
 import Logging
 
 /// Options shared by the commands that open the database. Each flag falls back to an
@@ -16,7 +17,8 @@ struct CommonOptions: ParsableArguments {
 
     /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
     /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …,
-    /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880}}`.
+    /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880},
+    /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …}}`.
     struct File: Decodable {
         struct Documents: Decodable {
             var deceasedAccessDays: Int?
@@ -33,6 +35,7 @@ struct CommonOptions: ParsableArguments {
         var versions: [String: String]?
         var softwareName: String?
         var softwareVersion: String?
+        var tls: TLSServerOptions.File?
     }
 
     func file() throws -> File {

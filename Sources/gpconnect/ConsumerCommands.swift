@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import FHIR
 import Foundation
 import GPConnect
@@ -24,13 +25,20 @@ struct ConsumerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "SDS user id of the requesting user.") var user = "GCASDS0001"
         @Flag(name: .long, help: "Print the raw FHIR JSON.") var json = false
         @Flag(name: .long, help: "Print the raw FHIR XML.") var xml = false
+        @OptionGroup var tls: ClientTLSFlags
+        @Option(name: .long, help: "Go through this Spine Secure Proxy (e.g. https://127.0.0.1:9443), as `gpconnect ssp` serves.")
+        var ssp: String?
 
         var endpoint: ProviderEndpoint { ProviderEndpoint(ods: ods, baseURL: url, asid: asid) }
 
+        func validate() throws { _ = try ConsumerCommand.httpClient(tls.options) }
+
         var client: GPConnectClient {
-            GPConnectClient(
+            var client = GPConnectClient(
                 consumer: ConsumerIdentity(organizationODS: organization, sdsUserID: user), consumerASID: consumerASID,
-                format: xml ? .xml : .json)
+                http: (try? ConsumerCommand.httpClient(tls.options)) ?? GPConnectClient.sharedHTTPClient, format: xml ? .xml : .json)
+            client.ssp = ssp
+            return client
         }
 
         /// Prints raw FHIR when asked; returns whether it did.
@@ -38,6 +46,24 @@ struct ConsumerCommand: AsyncParsableCommand {
             guard json || xml else { return false }
             for resource in resources { print(String(decoding: (xml ? FHIRFormat.xml : .json).encode(resource), as: UTF8.self)) }
             return true
+        }
+    }
+
+    /// One HTTP client per TLS setting for the life of the process (`validate()` makes it first,
+    /// so a bad certificate file is a usage error before any call).
+    static let httpClients = Mutex<[TLSClientOptions: HTTPClient]>([:])
+
+    static func httpClient(_ options: TLSClientOptions?) throws -> HTTPClient {
+        guard let options else { return GPConnectClient.sharedHTTPClient }
+        return try httpClients.withLock { clients in
+            if let client = clients[options] { return client }
+            do {
+                let client = try options.makeHTTPClient()
+                clients[options] = client
+                return client
+            } catch {
+                throw ValidationError("Cannot use the TLS certificate, key or CA: \(error)")
+            }
         }
     }
 
@@ -127,10 +153,15 @@ struct ConsumerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "This consumer system's ASID (Ssp-From).") var consumerASID = "200000000359"
         @Option(name: .long, help: "ODS code of the requesting organisation.") var organization = "GPCA0001"
         @Option(name: .long, help: "Show at most this many slots.") var limit = 50
+        @OptionGroup var tls: ClientTLSFlags
+        @Option(name: .long, help: "Go through this Spine Secure Proxy (e.g. https://127.0.0.1:9443).") var ssp: String?
 
         func run() async throws {
             let endpoints = try ProviderDirectory.load(directory)
-            let client = GPConnectClient(consumer: ConsumerIdentity(organizationODS: organization), consumerASID: consumerASID)
+            var client = GPConnectClient(
+                consumer: ConsumerIdentity(organizationODS: organization), consumerASID: consumerASID,
+                http: try ConsumerCommand.httpClient(tls.options))
+            client.ssp = ssp
             let search = FederatedSlotSearch(client: client, deadline: .milliseconds(Int(deadline * 1000)))
             let total = endpoints.count
             let done = Counter()

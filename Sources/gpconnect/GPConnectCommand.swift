@@ -8,8 +8,7 @@ struct GPConnectCommand: AsyncParsableCommand {
         abstract: "A GP Connect (FHIR STU3) provider for one or many GP practices.",
         subcommands: [
             Serve.self, Database.self, Seed.self, DiaryCommand.self, DocumentsCommand.self, ClinicalAreas.self, Audit.self,
-            ConsumerCommand.self, Token.self,
-            Bench.self,
+            ConsumerCommand.self, Token.self, Bench.self, SSPCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -10,6 +10,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Start the provider (creates, migrates and seeds the database on first start).")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var tls: ServerTLSFlags
 
     @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
     var host: String?
@@ -35,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
         if let publicBaseURL { configuration.documents.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
+        configuration.tls = try tls.options(file: common.file().tls)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
     }

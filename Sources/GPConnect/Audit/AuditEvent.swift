@@ -25,13 +25,16 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     public var patient: String?
     /// The resource created or changed, e.g. `Patient/24/_history/1`.
     public var resource: String?
+    /// The subject of the client certificate the connection was authenticated with (over TLS with
+    /// mutual authentication: in production, the Spine Secure Proxy's).
+    public var clientCertificate: String?
 
     public typealias Requester = GPConnectContract.Requester
 
     public init(
         time: Date = Date(), traceID: String?, practice: String?, interaction: String?, method: String, path: String,
         status: Int, spineCode: String?, consumerASID: String?, requester: Requester?, patient: String?,
-        resource: String? = nil
+        resource: String? = nil, clientCertificate: String? = nil
     ) {
         self.time = ISO8601.instant(time)
         self.traceID = traceID
@@ -45,6 +48,7 @@ public struct AuditEvent: Sendable, Codable, Equatable {
         self.requester = requester
         self.patient = patient
         self.resource = resource
+        self.clientCertificate = clientCertificate
     }
 
     /// The bytes the hash chain covers: JSON with keys sorted and absent values left out — the
@@ -75,7 +79,7 @@ public struct AuditEvent: Sendable, Codable, Equatable {
             ("time", text(time)), ("traceID", text(traceID)), ("practice", text(practice)), ("interaction", text(interaction)),
             ("method", text(method)), ("path", text(path)), ("status", .number(String(status))), ("spineCode", text(spineCode)),
             ("consumerASID", text(consumerASID)), ("requester", requesterElement), ("patient", text(patient)),
-            ("resource", text(resource)),
+            ("resource", text(resource)), ("clientCertificate", text(clientCertificate)),
         ])
     }
 }
