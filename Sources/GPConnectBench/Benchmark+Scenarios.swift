@@ -41,6 +41,7 @@ extension Benchmark {
         ]
         scenarios += Self.bookAndCancel(requests, slots: slots)
         scenarios += structured(requests)
+        if Self.taskScenarioNames.contains(where: wanted) { scenarios += try await tasks(requests, client: client) }
         return scenarios
     }
 

@@ -7,7 +7,8 @@ struct GPConnectCommand: AsyncParsableCommand {
         commandName: "gpconnect",
         abstract: "A GP Connect (FHIR STU3) provider for one or many GP practices.",
         subcommands: [
-            Serve.self, Database.self, Seed.self, DiaryCommand.self, ClinicalAreas.self, Audit.self, ConsumerCommand.self, Token.self,
+            Serve.self, Database.self, Seed.self, DiaryCommand.self, TasksCommand.self, ClinicalAreas.self, Audit.self,
+            ConsumerCommand.self, Token.self,
             Bench.self,
         ],
         defaultSubcommand: Serve.self

@@ -11,6 +11,7 @@ public struct GPConnectService: Sendable {
     let registration: Registration
     let appointments: AppointmentManagement
     let structured: StructuredRecord
+    let tasks: TaskManagement
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
@@ -22,6 +23,7 @@ public struct GPConnectService: Sendable {
         self.diary = Diary(stores: stores)
         self.appointments = AppointmentManagement(stores: stores, diary: diary)
         self.structured = StructuredRecord(stores: stores)
+        self.tasks = TaskManagement(stores: stores)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -45,6 +47,10 @@ public struct GPConnectService: Sendable {
         case .amendAppointment, .cancelAppointment: try await appointments.amendOrCancel(request)
         case .getStructuredRecord: try await structured.get(request)
         case .migrateStructuredRecord: try await structured.migrate(request)
+        case .createTask: try await tasks.create(request)
+        case .readTask: try await tasks.read(request)
+        case .searchTasks: try await tasks.search(request)
+        case .cancelTask: try await tasks.cancel(request)
         case .searchDocumentsPatient, .searchDocuments, .readBinary:
             throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
         }

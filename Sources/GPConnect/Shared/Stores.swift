@@ -7,10 +7,12 @@ public struct Stores: Sendable {
     public var diary: any DiaryStore
     public var appointments: any AppointmentStore
     public var clinical: any ClinicalRecordStore
+    public var tasks: any TaskStore
 
     public init(
         directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
-        audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore, clinical: any ClinicalRecordStore
+        audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore, clinical: any ClinicalRecordStore,
+        tasks: any TaskStore
     ) {
         self.directory = directory
         self.patients = patients
@@ -19,5 +21,6 @@ public struct Stores: Sendable {
         self.diary = diary
         self.appointments = appointments
         self.clinical = clinical
+        self.tasks = tasks
     }
 }
