@@ -21,7 +21,7 @@ struct ConsumerTaskCommand: AsyncParsableCommand {
         @Option(name: .long, help: "This consumer system's ASID (Ssp-From).") var consumerASID = "200000000359"
         @Option(name: .long, help: "ODS code of the requesting (sending) organisation.") var from = "A20047"
         @Option(name: .long, help: "SDS user id of the requesting user.") var user = "GCASDS0001"
-        @Flag(name: .long, help: "Print the raw FHIR JSON.") var json = false
+        @Flag(name: .long, help: "Print the raw FHIR JSON (send, cancel).") var json = false
 
         var client: GPConnectClient {
             GPConnectClient(consumer: ConsumerIdentity(organizationODS: from, sdsUserID: user), consumerASID: consumerASID)
