@@ -27,7 +27,9 @@ struct BenchRequests: Sendable {
     }
 
     /// `Ssp-*` headers and the bearer token for one interaction; the token's audience is `audience`.
-    static func headers(_ interaction: Interaction, audience: String, confidentiality: String? = nil) -> HTTPHeaders {
+    static func headers(
+        _ interaction: Interaction, audience: String, confidentiality: String? = nil, consumer: ConsumerIdentity = Self.consumer
+    ) -> HTTPHeaders {
         let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
         var headers = HTTPHeaders(
             ConsumerRequest.spineHeaders(

@@ -42,6 +42,7 @@ extension Benchmark {
         scenarios += Self.bookAndCancel(requests, slots: slots)
         scenarios += structured(requests)
         scenarios += try await documents(requests, client: client)
+        if Self.taskScenarioNames.contains(where: wanted) { scenarios += try await tasks(requests, client: client) }
         return scenarios
     }
 

@@ -45,7 +45,7 @@ public struct Benchmark: Sendable {
 
     func measureAll(client: HTTPClient) async throws {
         var scenarios = try await scenarios(client: client)
-        if let only { scenarios = scenarios.filter { $0.name == Self.baselineName || $0.name.contains(only) } }
+        scenarios = scenarios.filter { $0.name == Self.baselineName || wanted($0.name) }
 
         print("GP Connect benchmark: \(Int(seconds)) s per scenario, \(concurrency) concurrent connections, \(base)")
         print("| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | vs baseline |")
@@ -77,6 +77,9 @@ public struct Benchmark: Sendable {
         else { return nil }
         return kilobytes * 1024
     }
+
+    /// Whether `--only` admits a scenario.
+    func wanted(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
     /// Runs `scenario` on `concurrency` workers until `seconds` have passed.
     func measure(_ scenario: BenchScenario, client: HTTPClient, seconds: Double) async throws -> BenchResult {

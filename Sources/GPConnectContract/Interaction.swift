@@ -86,6 +86,10 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
     case readBinary
     /// D5: the same `GET Binary/{id}` as ``readBinary``, told apart by `Ssp-InteractionID`.
     case migrateBinary
+    case createTask
+    case readTask
+    case searchTasks
+    case cancelTask
 
     public enum Method: String, Sendable { case GET, POST, PUT }
 
@@ -104,11 +108,15 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         public var effect: Effect
         /// The Spine code a read answers when its id is unknown.
         public var notFoundCode: SpineErrorCode
+        /// An interaction of this project's own, not published by NHS England: its id is minted
+        /// under ``Interaction/extensionPrefix`` instead of the NHS namespace.
+        public var isExtension: Bool
 
         init(
             _ idSuffix: String, _ capability: Capability, _ method: Method, _ path: String, _ scope: Scope, _ effect: Effect = .read,
-            notFound: SpineErrorCode = .noRecordFound
+            notFound: SpineErrorCode = .noRecordFound, extension isExtension: Bool = false
         ) {
+            self.isExtension = isExtension
             self.idSuffix = idSuffix
             self.capability = capability
             self.method = method
@@ -165,13 +173,26 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         case .readBinary: Spec("documents:fhir:rest:read:binary-1", .documents, .GET, "Binary/{id}", .patientRead)
         // GP Connect 1.6.2, access_documents_development_migrate_patient_documents.
         case .migrateBinary: Spec("documents:fhir:rest:migrate:binary-1", .documents, .GET, "Binary/{id}", .patientRead)
+        // Tasks between federated practices: this project's extension (docs/tasks.md).
+        case .createTask: Spec("fhir:rest:create:task-1", .foundations, .POST, "Task", .patientWrite, .write, extension: true)
+        case .readTask: Spec("fhir:rest:read:task-1", .foundations, .GET, "Task/{id}", .patientRead, extension: true)
+        case .searchTasks: Spec("fhir:rest:search:task-1", .foundations, .GET, "Task", .patientRead, extension: true)
+        case .cancelTask: Spec("fhir:rest:cancel:task-1", .foundations, .PUT, "Task/{id}", .patientWrite, .write, extension: true)
         }
     }
 
     static let idPrefix = "urn:nhs:names:services:gpconnect:"
 
+    /// The namespace of this project's own interactions. `urn:nhs:names:…` is NHS England's to
+    /// assign, so an interaction it never published is not named there: `x-gpconnect-federation`
+    /// is an unregistered, private namespace identifier (the `X-` form RFC 3406 kept for
+    /// experimental use), followed by exactly the GP Connect shape, so that
+    /// `urn:x-gpconnect-federation:names:services:gpconnect:fhir:rest:create:task-1` reads like
+    /// `urn:nhs:names:services:gpconnect:fhir:rest:create:appointment-1` and cannot collide with it.
+    public static let extensionPrefix = "urn:x-gpconnect-federation:names:services:gpconnect:"
+
     /// The `Ssp-InteractionID`.
-    public var id: String { Self.idPrefix + spec.idSuffix }
+    public var id: String { (spec.isExtension ? Self.extensionPrefix : Self.idPrefix) + spec.idSuffix }
 
     public init?(interactionID: String) {
         guard let match = Self.byID[interactionID] else { return nil }

@@ -108,7 +108,8 @@ extension Stores {
             Stores(
                 directory: SQLDirectoryStore(database: database), patients: SQLPatientStore(database: database),
                 demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary,
-                clinical: SQLClinicalRecordStore(database: database), documents: SQLDocumentStore(database: database)),
+                clinical: SQLClinicalRecordStore(database: database), documents: SQLDocumentStore(database: database),
+                tasks: SQLTaskStore(database: database)),
             demographics
         )
     }

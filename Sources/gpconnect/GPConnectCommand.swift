@@ -7,8 +7,8 @@ struct GPConnectCommand: AsyncParsableCommand {
         commandName: "gpconnect",
         abstract: "A GP Connect (FHIR STU3) provider for one or many GP practices.",
         subcommands: [
-            Serve.self, Database.self, Seed.self, DiaryCommand.self, DocumentsCommand.self, ClinicalAreas.self, Audit.self,
-            ConsumerCommand.self, Token.self, Bench.self, SSPCommand.self,
+            Serve.self, Database.self, Seed.self, DiaryCommand.self, DocumentsCommand.self, TasksCommand.self, ClinicalAreas.self,
+            Audit.self, ConsumerCommand.self, Token.self, Bench.self, SSPCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

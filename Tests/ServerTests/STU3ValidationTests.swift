@@ -65,4 +65,9 @@ struct STU3ValidationTests {
         #expect(status == 0, "\(text)")
         #expect(text.contains("30 valid"), "\(text)")
     }
+
+    /// Runs `validate_stu3.py` on every file in `directory`: its exit status and what it printed.
+    static func validate(_ directory: URL) throws -> (Int32, String) {
+        try STU3Validator.validate(directory)
+    }
 }

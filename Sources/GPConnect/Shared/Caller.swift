@@ -10,6 +10,8 @@ public struct Caller: Sendable, Equatable {
         case fhir(consumerASID: String?)
         /// A message from a MESH mailbox.
         case mesh(mailbox: String)
+        /// The practice's own staff at the GP system (the command line), by user id.
+        case practice(user: String)
     }
 
     /// What the caller may see (the `conf/N` / `conf/R` scope suffix on the FHIR APIs).

@@ -88,7 +88,7 @@ public enum CapabilityStatements {
                 "CareConnect-GPC-ProblemHeader-Condition-1", "CareConnect-GPC-Encounter-1", "CareConnect-GPC-Observation-1",
                 "CareConnect-GPC-DiagnosticReport-1", "CareConnect-GPC-Specimen-1", "CareConnect-GPC-ProcedureRequest-1",
                 "CareConnect-GPC-ReferralRequest-1",
-            ].map { structureBase + $0 }
+            ].map { structureBase + $0 } + [Profile.federationTask]
         case .structured:
             return [
                 "CareConnect-GPC-Patient-1/_history/1.8", "CareConnect-GPC-Organization-1/_history/1.4",
@@ -156,6 +156,7 @@ public enum CapabilityStatements {
                         "Slot:schedule", "Schedule:actor:Practitioner", "Schedule:actor:Location", "Location:managingOrganization",
                     ],
                     searchParams: [("start", "date"), ("end", "date"), ("status", "token"), ("searchFilter", "token")]),
+                TaskCapability.resource,
             ]
         case .structured:
             []

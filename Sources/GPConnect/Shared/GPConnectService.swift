@@ -12,6 +12,7 @@ public struct GPConnectService: Sendable {
     let appointments: AppointmentManagement
     let structured: StructuredRecord
     public let documents: Documents
+    let tasks: TaskManagement
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
@@ -24,6 +25,7 @@ public struct GPConnectService: Sendable {
         self.appointments = AppointmentManagement(stores: stores, diary: diary)
         self.documents = Documents(stores: stores, settings: documents)
         self.structured = StructuredRecord(stores: stores, documents: self.documents)
+        self.tasks = TaskManagement(stores: stores)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -54,6 +56,10 @@ public struct GPConnectService: Sendable {
         case .searchDocuments: try await documents.searchDocuments(request)
         case .readBinary: try await documents.readBinary(request, migrating: false)
         case .migrateBinary: try await documents.readBinary(request, migrating: true)
+        case .createTask: try await tasks.create(request)
+        case .readTask: try await tasks.read(request)
+        case .searchTasks: try await tasks.search(request)
+        case .cancelTask: try await tasks.cancel(request)
         }
     }
 }

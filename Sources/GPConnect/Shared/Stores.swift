@@ -8,11 +8,12 @@ public struct Stores: Sendable {
     public var appointments: any AppointmentStore
     public var clinical: any ClinicalRecordStore
     public var documents: any DocumentStore
+    public var tasks: any TaskStore
 
     public init(
         directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
         audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore, clinical: any ClinicalRecordStore,
-        documents: any DocumentStore
+        documents: any DocumentStore, tasks: any TaskStore
     ) {
         self.directory = directory
         self.patients = patients
@@ -22,5 +23,6 @@ public struct Stores: Sendable {
         self.appointments = appointments
         self.clinical = clinical
         self.documents = documents
+        self.tasks = tasks
     }
 }
