@@ -13,7 +13,7 @@ import Testing
 /// and contained resource, each against its own `meta.profile`. A resource that names a profile
 /// the facts do not know is a violation ("unknown profile"), unless the profile is listed in
 /// ``localProfiles`` (add a project-own profile there, with a comment naming its definition).
-/// Every reply of `Client.request` is checked this way already (see `Client.checkProfiles`).
+/// Every reply of `Client.request` and `Client.raw` is checked this way already (`Reply.checkProfiles`).
 ///
 /// What is checked, per element of the profile's snapshot: min/max cardinality (slices included),
 /// fixed and pattern values, slicing (value discriminators, closed slicing), required bindings
@@ -265,7 +265,15 @@ enum ProfileCheck {
         /// Where an extension may appear (its `context`), checked where the extension is met:
         /// `path` is the element holding it (`Practitioner`, `Patient.telecom`).
         mutating func checkContext(_ extensionURL: String, at path: String, type: String, in profile: ProfileFacts.Profile) {
-            guard let own = facts.profiles[extensionURL], !own.contexts.isEmpty else { return }
+            guard let own = facts.profiles[extensionURL] else {
+                // Open slicing lets any extension in, but one on an NHS domain that neither repository
+                // defines is a misspelt URL.
+                if ["https://fhir.nhs.uk/", "https://fhir.hl7.org.uk/"].contains(where: { extensionURL.hasPrefix($0) }) {
+                    report(profile, "\(path).extension", "unknown extension \(extensionURL)")
+                }
+                return
+            }
+            guard !own.contexts.isEmpty else { return }
             let plain = ProfileFacts.Profile.plain(path)
             let allowed = own.contexts.contains { context in
                 context == plain || context == type || ["Element", "Resource", "DomainResource", "*"].contains(context)

@@ -140,14 +140,16 @@ struct Client: Sendable {
             body: body.map { ByteBuffer(string: $0) })
         let reply = Reply(response)
         reply.checkProfiles(
-            capability: interaction.capability,
+            version: interaction.capability.fhirVersion,
             sourceLocation: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
         return reply
     }
 
     /// A request with nothing added: for unrouted paths and raw header tests.
     func raw(_ uri: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: String? = nil) async throws -> Reply {
-        Reply(try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+        let reply = Reply(try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+        reply.checkProfiles(version: uri.contains("/DSTU2/") ? .dstu2 : .stu3)
+        return reply
     }
 }
 
