@@ -122,30 +122,28 @@ enum ProfileCheck {
                     checkContext(url, at: path, type: containerType, in: profile)
                 }
             }
-            let definitions = profile.childDefinitions(of: id)
-            if definitions.isEmpty { return checkExtensions(node, path: path, in: profile, containerType: containerType) }
-            var groups: [String: [ProfileFacts.Element]] = [:]
-            var order: [String] = []
-            for definition in definitions {
-                if groups[definition.name] == nil { order.append(definition.name) }
-                groups[definition.name, default: []].append(definition)
+            guard let grouped = profile.groups[id] else {
+                return checkExtensions(node, path: path, in: profile, containerType: containerType)
             }
+            let groups = grouped.byName
             // Elements the profile does not define (below the root of a partial profile, only what
             // its differential names is listed, so there the check is left out).
             for field in node.fields where !profile.partial || id == profile.type {
                 let name = field.name
                 if name == "resourceType" || name.hasPrefix("_") || ["id", "extension", "modifierExtension"].contains(name) { continue }
-                let known = groups[name] != nil || definitions.contains { $0.choicePrefix.map { name.hasPrefix($0) } ?? false }
+                let known = groups[name] != nil || grouped.choicePrefixes.contains { name.hasPrefix($0) }
                 if known { continue }
                 // A choice the definition narrowed to one type and renamed (`valueDateTime:valueDateTime`).
-                let narrowed = definitions.filter { Self.isChoiceOfType($0.name) && Self.choiceBase($0.name) == Self.choiceBase(name) }
+                let narrowed = profile.childDefinitions(of: id).filter {
+                    Self.isChoiceOfType($0.name) && Self.choiceBase($0.name) == Self.choiceBase(name)
+                }
                 if Self.isChoiceOfType(name), !narrowed.isEmpty {
                     report(profile, "\(path).\(name)", "type not allowed (\(narrowed.map(\.name).joined(separator: ", ")))")
                 } else {
                     report(profile, "\(path).\(name)", "not defined by \(profile.url.split(separator: "/").last ?? "")")
                 }
             }
-            for name in order {
+            for name in grouped.order {
                 guard let group = groups[name] else { continue }
                 checkGroup(node, name: name, group: group, path: path, in: profile, containerType: containerType)
             }

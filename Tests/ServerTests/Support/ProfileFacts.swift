@@ -21,6 +21,8 @@ struct ProfileFacts: Sendable {
         /// The last segment's name (`communication`, `value[x]`) and slice (`nhsCommunication`).
         var name: String
         var slice: String?
+        /// `value[x]` → `value`.
+        var choicePrefix: String?
         var min: Int
         var max: Int?
         var types: [TypeRef]
@@ -32,8 +34,6 @@ struct ProfileFacts: Sendable {
         var order: Int
 
         var maxText: String { max.map(String.init) ?? "*" }
-        /// `value[x]` → `value`.
-        var choicePrefix: String? { name.hasSuffix("[x]") ? String(name.dropLast(3)) : nil }
     }
 
     struct Profile: Sendable {
@@ -68,6 +68,15 @@ struct ProfileFacts: Sendable {
                 children[id] = mine + inherited.filter { !names.contains($0.name) }
             }
             self.children = children
+            for (id, definitions) in children {
+                var group = Groups()
+                for definition in definitions {
+                    if group.byName[definition.name] == nil { group.order.append(definition.name) }
+                    group.byName[definition.name, default: []].append(definition)
+                    if let prefix = definition.choicePrefix, !group.choicePrefixes.contains(prefix) { group.choicePrefixes.append(prefix) }
+                }
+                groups[id] = group
+            }
         }
 
         /// `a.b:slice.c` → `a.b.c`.
@@ -76,6 +85,16 @@ struct ProfileFacts: Sendable {
         }
 
         func childDefinitions(of id: String) -> [Element] { children[id] ?? [] }
+
+        /// The children of `id` grouped by element name, in definition order, with the choice
+        /// prefixes among them: computed once per element id.
+        struct Groups: Sendable {
+            var order: [String] = []
+            var byName: [String: [Element]] = [:]
+            var choicePrefixes: [String] = []
+        }
+
+        var groups: [String: Groups] = [:]
     }
 
     struct ValueSet: Sendable {
@@ -141,7 +160,8 @@ struct ProfileFacts: Sendable {
         }
         let binding = item["binding"]
         return Element(
-            id: id, name: parts[0], slice: parts.count > 1 ? parts[1] : nil, min: Int(item["min"]?.string ?? "0") ?? 0,
+            id: id, name: parts[0], slice: parts.count > 1 ? parts[1] : nil,
+            choicePrefix: parts[0].hasSuffix("[x]") ? String(parts[0].dropLast(3)) : nil, min: Int(item["min"]?.string ?? "0") ?? 0,
             max: item["max"]?.string == "*" ? nil : Int(item["max"]?.string ?? ""),
             types: (item["types"]?.items ?? []).map {
                 TypeRef(code: $0["code"]?.string ?? "", profiles: $0["profile"]?.items.compactMap(\.string) ?? [])
