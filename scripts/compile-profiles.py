@@ -319,7 +319,9 @@ class Compiler:
         commits = {}
         for (gitdir, ref), name in zip(self.sources, ("nhsconnect/STU3-FHIR-Assets", "nhsconnect/CareConnect-profiles")):
             commits[name] = ref + " " + git(gitdir, "rev-parse", ref).decode().strip()
-        return {"generatedBy": "scripts/compile-profiles.py", "sources": commits, "profiles": profiles, "valueSets": sets}
+        # The resource type behind every profile a Reference may target.
+        types = {url: value(root, "type") for url, (root, _) in sorted(self.definitions.items()) if value(root, "kind") == "resource"}
+        return {"generatedBy": "scripts/compile-profiles.py", "sources": commits, "profiles": profiles, "valueSets": sets, "profileTypes": types}
 
 
 def write(facts, out):
@@ -341,6 +343,7 @@ def write(facts, out):
         lines.append("      ]")
         lines.append("    }" + ("," if i < len(items) - 1 else ""))
     lines.append("  },")
+    lines.append(f'  "profileTypes": {json.dumps(facts["profileTypes"], sort_keys=True)},')
     lines.append('  "valueSets": {')
     sets = list(facts["valueSets"].items())
     for i, (url, entry) in enumerate(sets):

@@ -98,6 +98,10 @@ struct ProfileConformanceTests {
                     })
             }
             try Self.expect(wrongType, reports: "Immunization.extension.valueString: type not allowed")
+            // A reference to a resource type the element's target profiles do not allow.
+            try Self.expect(
+                Self.edited(immunization) { $0["patient"] = ["reference": "Practitioner/1"] },
+                reports: "Immunization.patient: reference to Practitioner not allowed (Patient)")
             // A value set defined by a SNOMED CT expression: the code system, at least.
             let readCoded = Self.edited(immunization) { object in
                 object["extension"] = .array(

@@ -18,8 +18,9 @@ import Testing
 /// What is checked, per element of the profile's snapshot: min/max cardinality (slices included),
 /// fixed and pattern values, slicing (value discriminators, closed slicing), required bindings
 /// whose value set the assets enumerate, choice types, elements the profile does not define, and
-/// extensions: their own definition (value type and cardinality, sub-extensions) and where they
-/// may appear (context). Element order and datatype validity are `validate_stu3.py`'s job.
+/// extensions: their own definition (value type and cardinality, sub-extensions), where they
+/// may appear (context) and NHS-domain URLs no repository defines; the resource types literal
+/// references point at. Element order and datatype validity are `validate_stu3.py`'s job.
 ///
 /// The facts are compiled by `scripts/compile-profiles.py` from nhsconnect/STU3-FHIR-Assets
 /// (develop) and nhsconnect/CareConnect-profiles (feature/stu3) into `Profiles/profiles.json`.
@@ -235,6 +236,7 @@ enum ProfileCheck {
                 definition.choicePrefix.map { String(field.dropFirst($0.count)) }.map { $0.prefix(1).lowercased() + $0.dropFirst() }
                 ?? definition.types.first?.code ?? ""
             if let url = definition.requiredValueSet { checkBinding(value, type: type, valueSet: url, path, profile) }
+            if type == "Reference" { checkTarget(value, definition, path, profile) }
             guard let object = value.object, object["resourceType"] == nil else { return }
             check(object, id: definition.id, path: path, in: profile, containerType: type == "BackboneElement" ? containerType : type)
             // An extension slice: the extension's own definition too.
@@ -282,6 +284,25 @@ enum ProfileCheck {
                     profile, "\(path).extension",
                     "\(extensionURL.split(separator: "/").last ?? "") may not appear here (contexts: \(own.contexts.joined(separator: ", ")))"
                 )
+            }
+        }
+
+        /// A literal reference (`Patient/2`, or absolute) names a resource type one of the
+        /// element's target profiles constrains. Contained (`#id`) and `urn:` references are
+        /// left to the Bundle's own rules.
+        mutating func checkTarget(_ value: FHIRElement, _ definition: ProfileFacts.Element, _ path: String, _ profile: ProfileFacts.Profile)
+        {
+            guard let reference = value["reference"]?.string, !reference.hasPrefix("#"), !reference.hasPrefix("urn:") else { return }
+            let targets = definition.types.filter { $0.code == "Reference" }.flatMap(\.targetProfiles)
+            let allowed = Set(targets.compactMap { facts.resourceType(of: $0) })
+            // A target that names no known type (or `Resource`) allows any.
+            guard !allowed.isEmpty, targets.allSatisfy({ facts.resourceType(of: $0) != nil }), !allowed.contains("Resource") else { return }
+            let parts = reference.split(separator: "/")
+            let historyless = parts.count >= 4 && parts[parts.count - 2] == "_history" ? Array(parts.dropLast(2)) : Array(parts)
+            guard historyless.count >= 2 else { return }
+            let type = String(historyless[historyless.count - 2])
+            if !allowed.contains(type) {
+                report(profile, path, "reference to \(type) not allowed (\(allowed.sorted().joined(separator: ", ")))")
             }
         }
 

@@ -8,6 +8,8 @@ struct ProfileFacts: Sendable {
     struct TypeRef: Sendable {
         var code: String
         var profiles: [String]
+        /// A Reference's allowed targets.
+        var targetProfiles: [String]
     }
 
     struct Slicing: Sendable {
@@ -110,6 +112,8 @@ struct ProfileFacts: Sendable {
 
     var profiles: [String: Profile]
     var valueSets: [String: ValueSet]
+    /// The resource type of every profile in the repositories.
+    var profileTypes: [String: String]
     var sources: String
 
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -143,7 +147,17 @@ struct ProfileFacts: Sendable {
         }
         self.profiles = compiled
         self.valueSets = sets
+        var types: [String: String] = [:]
+        for field in json["profileTypes"]?.object?.fields ?? [] { types[field.name] = field.value.string }
+        self.profileTypes = types
         self.sources = json["sources"].map { FHIRJSON.encodeString($0) } ?? ""
+    }
+
+    /// The resource type a profile constrains: from the repositories, or the core FHIR name.
+    func resourceType(of profile: String) -> String? {
+        if let type = profileTypes[profile] { return type }
+        let core = "http://hl7.org/fhir/StructureDefinition/"
+        return profile.hasPrefix(core) ? String(profile.dropFirst(core.count)) : nil
     }
 
     static func element(_ item: FHIRElement, order: Int) -> Element? {
@@ -164,7 +178,9 @@ struct ProfileFacts: Sendable {
             choicePrefix: parts[0].hasSuffix("[x]") ? String(parts[0].dropLast(3)) : nil, min: Int(item["min"]?.string ?? "0") ?? 0,
             max: item["max"]?.string == "*" ? nil : Int(item["max"]?.string ?? ""),
             types: (item["types"]?.items ?? []).map {
-                TypeRef(code: $0["code"]?.string ?? "", profiles: $0["profile"]?.items.compactMap(\.string) ?? [])
+                TypeRef(
+                    code: $0["code"]?.string ?? "", profiles: $0["profile"]?.items.compactMap(\.string) ?? [],
+                    targetProfiles: $0["targetProfile"]?.items.compactMap(\.string) ?? [])
             }, fixed: item["fixed"]?["value"], pattern: item["pattern"]?["value"], slicing: slicing,
             requiredValueSet: binding?["strength"]?.string == "required" ? binding?["valueSet"]?.string : nil, order: order)
     }
