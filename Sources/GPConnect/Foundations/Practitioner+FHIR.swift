@@ -9,7 +9,8 @@ extension PractitionerRecord {
     /// profile allows no `communication` (max 0) and defines this extension slice instead
     /// (GP Connect 1.6.2, foundations_use_case_find_a_practitioner: `nhsCommunication` where
     /// available). The pack only checks `communication` codes when some are sent (pack:
-    /// PractitionerRead.feature, "the Practitioner nhsCommunication should be valid").
+    /// PractitionerRead.feature, "Practitioner read successful request validate all of response",
+    /// step "the Practitioner nhsCommunication should be valid").
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Practitioner", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.practitioner))
@@ -48,6 +49,8 @@ extension OrganizationRecord {
 
 extension LocationRecord {
     /// `CareConnect-GPC-Location-1` (GP Connect 1.6.2, foundations_use_case_read_a_location). Never carries endpoint.
+    /// `physicalType` codings must be SNOMED CT or Read (the profile's slicing of `coding` is closed),
+    /// which the seed directories use (SNOMED CT 264358009, general practice premises).
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Location", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.location))
