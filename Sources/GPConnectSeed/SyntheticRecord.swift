@@ -134,6 +134,7 @@ public enum SyntheticRecord {
             if k % 10 == 0 {
                 add(.immunization, "lim-\(k)") {
                     $0.code = ["86198006", "Influenza vaccination"]
+                    $0.procedure = ["86198006", "Influenza vaccination"]
                     $0.date = day
                 }
                 entries.append("Immunization/lim-\(k)")

@@ -21,8 +21,12 @@ struct DirectoryTests {
             #expect(practitioner["name"]?.items.count == 1)
             #expect(practitioner.at("name.family")?.string?.isEmpty == false)
             for forbidden in ["telecom", "address", "birthDate", "photo", "qualification"] { #expect(practitioner[forbidden] == nil) }
+            // Languages in the profile's NHS communication extension, never `communication` (max 0).
+            #expect(practitioner["communication"] == nil)
+            let communication = practitioner["extension"]?.items.first { $0["url"]?.string == ExtensionURL.nhsCommunication }
             #expect(
-                practitioner.at("communication.coding.system")?.string == "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1")
+                communication?.at("extension.valueCodeableConcept.coding.system")?.string
+                    == "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1")
         }
     }
 

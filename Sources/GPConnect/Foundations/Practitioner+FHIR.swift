@@ -4,15 +4,30 @@ import GPConnectContract
 extension PractitionerRecord {
     /// `CareConnect-GPC-Practitioner-1` (GP Connect 1.6.2, foundations_use_case_find_a_practitioner,
     /// "Payload response body"). Never carries telecom, address, birthDate, photo or qualification.
+    ///
+    /// Languages go in `Extension-CareConnect-GPC-NHSCommunication-1`, one per language: the
+    /// profile allows no `communication` (max 0) and defines this extension slice instead
+    /// (GP Connect 1.6.2, foundations_use_case_find_a_practitioner: `nhsCommunication` where
+    /// available). The pack only checks `communication` codes when some are sent (pack:
+    /// PractitionerRead.feature, "Practitioner read successful request validate all of response",
+    /// step "the Practitioner nhsCommunication should be valid").
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Practitioner", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.practitioner))
+        object.append(
+            "extension",
+            .array(
+                languages.map { language in
+                    [
+                        "url": .string(ExtensionURL.nhsCommunication),
+                        "extension": [["url": "language", "valueCodeableConcept": .codeableConcept(HumanLanguage.code(language))]],
+                    ]
+                }))
         var identifiers: [FHIRElement] = [.identifier(system: IdentifierSystem.sdsUserID, value: sdsUserID)]
         identifiers += roleProfileIDs.map { .identifier(system: IdentifierSystem.sdsRoleProfileID, value: $0) }
         object.append("identifier", .array(identifiers))
         object.append("name", [name.fhir])
         object.append("gender", .optional(gender))
-        object.append("communication", .array(languages.map { .codeableConcept(HumanLanguage.code($0)) }))
         return .object(object)
     }
 }
@@ -34,6 +49,8 @@ extension OrganizationRecord {
 
 extension LocationRecord {
     /// `CareConnect-GPC-Location-1` (GP Connect 1.6.2, foundations_use_case_read_a_location). Never carries endpoint.
+    /// `physicalType` codings must be SNOMED CT or Read (the profile's slicing of `coding` is closed),
+    /// which the seed directories use (SNOMED CT 264358009, general practice premises).
     public var fhir: FHIRElement {
         var object: FHIRObject = ["resourceType": "Location", "id": .string(id)]
         object.append("meta", .meta(version: version, profile: Profile.location))

@@ -23,6 +23,7 @@ public struct ClinicalRecordBuilder: Sendable {
     static let identifierSystem = "https://fhir.nhs.uk/Id/cross-care-setting-identifier"
     static let base = "https://fhir.nhs.uk/STU3/"
     static let hl7 = "https://fhir.hl7.org.uk/STU3/"
+    static let defaultVaccinationProcedure = ["33879002", "Administration of vaccine to produce active immunity"]
 
     /// `today-400` → the day 400 days before the seed day.
     public func day(_ value: String?) -> String? {
@@ -268,7 +269,13 @@ public struct ClinicalRecordBuilder: Sendable {
                     [
                         "url": .string(Self.hl7 + "StructureDefinition/Extension-CareConnect-DateRecorded-1"),
                         "valueDateTime": instant(item.date) ?? "",
-                    ]
+                    ],
+                    // Required (1..1) by CareConnect-GPC-Immunization-1, bound to CareConnect-VaccinationProcedure-1
+                    // (SNOMED CT, << 33879002 and others); the generic parent when the seed names none.
+                    [
+                        "url": .string(StructuredURL.vaccinationProcedure),
+                        "valueCodeableConcept": snomed(item.procedure ?? Self.defaultVaccinationProcedure),
+                    ],
                 ])
             o.append("identifier", identifier(item.id))
             o.append("status", "completed")

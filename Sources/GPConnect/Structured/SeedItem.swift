@@ -38,6 +38,9 @@ public struct SeedItem: Codable, Sendable {
     public var endReason: String?
     public var reaction: [String]?
     public var recorder: String?
+    /// Immunisation: the SNOMED CT vaccination procedure (code and display), for the
+    /// `vaccinationProcedure` extension CareConnect-GPC-Immunization-1 requires.
+    public var procedure: [String]?
 
     public init(kind: ClinicalItem.Kind, id: String) {
         self.kind = kind

@@ -13,6 +13,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Synchronization
+import Testing
 
 /// A provider on a fresh copy of the seeded reference database, exercised over real HTTP
 /// (Hummingbird's live test client).
@@ -127,7 +128,8 @@ struct Client: Sendable {
     func request(
         _ interaction: Interaction, _ path: String, method: HTTPRequest.Method? = nil, ods: String = Client.practice,
         headers edit: (inout HTTPFields) -> Void = { _ in }, body: String? = nil,
-        contentType: String = "application/fhir+json; charset=utf-8"
+        contentType: String = "application/fhir+json; charset=utf-8",
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
     ) async throws -> Reply {
         var headers = Self.headers(for: interaction)
         if body != nil { headers[.contentType] = contentType }
@@ -136,12 +138,18 @@ struct Client: Sendable {
         let response = try await client.execute(
             uri: uri, method: method ?? HTTPRequest.Method(rawValue: interaction.method.rawValue)!, headers: headers,
             body: body.map { ByteBuffer(string: $0) })
-        return Reply(response)
+        let reply = Reply(response)
+        reply.checkProfiles(
+            version: interaction.capability.fhirVersion,
+            sourceLocation: SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column))
+        return reply
     }
 
     /// A request with nothing added: for unrouted paths and raw header tests.
     func raw(_ uri: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: String? = nil) async throws -> Reply {
-        Reply(try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+        let reply = Reply(try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+        reply.checkProfiles(version: uri.contains("/DSTU2/") ? .dstu2 : .stu3)
+        return reply
     }
 }
 
