@@ -28,6 +28,12 @@ extension DocumentRecord {
         return nil
     }
 
+    /// The one author the profile allows (CareConnect-GPC-DocumentReference-1: `author` 0..1):
+    /// the authoring organisation, which a search filters on by ODS code, else the practitioner.
+    public var author: String? {
+        authorOrganizationIDs.first.map { "Organization/\($0)" } ?? authorPractitionerIDs.first.map { "Practitioner/\($0)" }
+    }
+
     /// The DocumentReference. `meta` carries `NOPAT` for a confidential document — never
     /// `securityLabel`: the pack requires every DocumentReference it reads, migrated ones with
     /// sensitive data included, to have none (pack: StructuredMigrate.feature, "Migrate Patient2 With
@@ -50,11 +56,7 @@ extension DocumentRecord {
         object.append("subject", .reference("Patient/\(patientID)"))
         object.append("created", .optional(created))
         object.append("indexed", .string(indexed))
-        object.append(
-            "author",
-            .array(
-                authorOrganizationIDs.map { .reference("Organization/\($0)") }
-                    + authorPractitionerIDs.map { .reference("Practitioner/\($0)") }))
+        object.append("author", author.map { [.reference($0)] })
         object.append("custodian", custodianOrganizationID.map { .reference("Organization/\($0)") })
         object.append("description", .optional(description))
         var attachment: FHIRObject = ["contentType": .string(content.contentType)]

@@ -51,8 +51,7 @@ extension Documents {
         if let gp = patient.generalPractitionerID { pending.append("Practitioner/\(gp)") }
         pending += References.all(in: patientResource)
         for document in result.documents {
-            pending += document.authorOrganizationIDs.map { "Organization/\($0)" }
-            pending += document.authorPractitionerIDs.map { "Practitioner/\($0)" }
+            if let author = document.author { pending.append(author) }
             if let custodian = document.custodianOrganizationID { pending.append("Organization/\(custodian)") }
         }
         let structured = StructuredRecord(stores: stores)

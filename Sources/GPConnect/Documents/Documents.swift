@@ -170,12 +170,13 @@ public struct Documents: Sendable {
             $0.confidentiality == .none && query.matches($0)
         }
         if let ods = query.authorODSCode {
-            let ids = Set(documents.flatMap(\.authorOrganizationIDs))
+            // The organisation a search matches is the one the DocumentReference names as author.
+            let ids = Set(documents.compactMap { $0.author?.hasPrefix("Organization/") == true ? $0.authorOrganizationIDs.first : nil })
             let organizations = try await stores.directory.directoryEntries(
                 practice: practice.ods, practitionerIDs: [], organizationIDs: Array(ids), locationIDs: []
             ).organizations
             let matching = Set(organizations.filter { $0.ods.caseInsensitiveCompare(ods) == .orderedSame }.map(\.id))
-            documents = documents.filter { !matching.isDisjoint(with: $0.authorOrganizationIDs) }
+            documents = documents.filter { $0.authorOrganizationIDs.first.map(matching.contains) == true }
         }
         documents.sort { lhs, rhs in
             let (l, r) = (DocumentDates.sortKey(lhs.searchDate), DocumentDates.sortKey(rhs.searchDate))
