@@ -41,6 +41,7 @@ extension Benchmark {
         ]
         scenarios += Self.bookAndCancel(requests, slots: slots)
         scenarios += structured(requests)
+        scenarios += careRecord(requests)
         return scenarios
     }
 

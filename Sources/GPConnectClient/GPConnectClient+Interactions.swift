@@ -257,3 +257,17 @@ extension GPConnectClient {
             "Bundle")
     }
 }
+
+extension GPConnectClient {
+    /// Access Record HTML 0.7.4: one section of the patient's record as the provider's clinical
+    /// view (`$gpc.getcarerecord` on the DSTU2 service root), optionally for a period (FHIR dates).
+    public func careRecord(
+        _ endpoint: ProviderEndpoint, nhsNumber: String, section: CareRecordSection, period: (start: String?, end: String?)? = nil
+    ) async throws(GPConnectClientError) -> (bundle: FHIRElement, view: CareRecordSummary) {
+        let parameters = CareRecordParameters(nhsNumber: nhsNumber, section: section, start: period?.start, end: period?.end)
+        let response = try await send(
+            .getCareRecord, to: endpoint, path: Interaction.getCareRecord.path, body: parameters.fhir, requestedNHSNumber: nhsNumber)
+        let bundle = try Self.resource(response, "Bundle")
+        return (bundle, CareRecordSummary(bundle))
+    }
+}

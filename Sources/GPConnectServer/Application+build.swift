@@ -29,6 +29,9 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     FHIRRoutes(
         version: .stu3, pipeline: STU3Pipeline(practices: practices, maximumBodySize: configuration.maximumBodySize), service: service
     ).register(on: router)
+    FHIRRoutes(
+        version: .dstu2, pipeline: DSTU2Pipeline(practices: practices, maximumBodySize: configuration.maximumBodySize), service: service
+    ).register(on: router)
 
     var app = Application(
         router: router,

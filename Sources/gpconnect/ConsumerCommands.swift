@@ -12,6 +12,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "consumer", abstract: "Call a GP Connect provider (this one or another vendor's) as a consumer.",
         subcommands: [
             FindPatient.self, Slots.self, FederatedSlots.self, Book.self, Appointments.self, Amend.self, Cancel.self, Record.self,
+            CareRecord.self,
         ])
 
     struct Options: ParsableArguments {

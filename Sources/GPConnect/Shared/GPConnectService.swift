@@ -11,6 +11,7 @@ public struct GPConnectService: Sendable {
     let registration: Registration
     let appointments: AppointmentManagement
     let structured: StructuredRecord
+    let careRecord: CareRecordHTML
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
@@ -22,11 +23,12 @@ public struct GPConnectService: Sendable {
         self.diary = Diary(stores: stores)
         self.appointments = AppointmentManagement(stores: stores, diary: diary)
         self.structured = StructuredRecord(stores: stores)
+        self.careRecord = CareRecordHTML(stores: stores, identity: identity)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
         switch request.interaction {
-        case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata:
+        case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata, .readCareRecordMetadata:
             GPConnectResponse(
                 resource: CapabilityStatements.statement(
                     for: request.interaction.capability, identity: identity, date: ISO8601.day(request.now)))
@@ -45,6 +47,7 @@ public struct GPConnectService: Sendable {
         case .amendAppointment, .cancelAppointment: try await appointments.amendOrCancel(request)
         case .getStructuredRecord: try await structured.get(request)
         case .migrateStructuredRecord: try await structured.migrate(request)
+        case .getCareRecord: try await careRecord.get(request)
         case .searchDocumentsPatient, .searchDocuments, .readBinary:
             throw GPConnectError(.notImplemented, "This interaction is not implemented by this provider yet")
         }
