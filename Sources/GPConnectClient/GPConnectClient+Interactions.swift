@@ -10,7 +10,9 @@ extension GPConnectClient {
         -> FHIRElement
     {
         let interaction = Interaction.metadata(of: capability)
-        return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), "CapabilityStatement")
+        // The 0.7.4 (DSTU2) root answers a Conformance.
+        let type = capability.fhirVersion == .dstu2 ? "Conformance" : "CapabilityStatement"
+        return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), type)
     }
 
     /// Patients with this NHS number (none when the provider does not hold, or may not show, them).

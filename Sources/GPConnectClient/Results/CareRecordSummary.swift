@@ -52,7 +52,9 @@ public struct CareRecordSummary: Sendable, Equatable {
         let parser = XMLParser(data: Data(xhtml.utf8))
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
-        guard parser.parse() else { return [.paragraph("The provider's view could not be read.")] }
+        guard parser.parse(), parser.parserError == nil, reader.depth == 0 else {
+            return [.paragraph("The provider's view could not be read.")]
+        }
         return reader.blocks
     }
 
@@ -141,10 +143,13 @@ final class ViewReader: NSObject, XMLParserDelegate {
     var rows: [[String]] = []
     var row: [String] = []
     var inTable = false
+    /// Elements open: a document that ends with some still open is not well-formed.
+    var depth = 0
 
     func parser(
         _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
     ) {
+        depth += 1
         switch name {
         case "div": bannerKinds.append(attributes["class"])
         case "table":
@@ -161,6 +166,7 @@ final class ViewReader: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
         let value = text.trimmingCharacters(in: .whitespaces)
         switch name {
         case "h1": blocks.append(.heading(level: 1, text: value))
