@@ -15,7 +15,8 @@ struct CommonOptions: ParsableArguments {
     var database: String?
 
     /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
-    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …}`.
+    /// "versions": {"foundations": "1.5.0", …, "careRecord": "0.7.4"}, "softwareName": …, "softwareVersion": …,
+    /// "careRecord": {"deceasedAccessDays": 28, "defaultPeriodMonths": {"ENC": 12}, "emergencyCodes": […]}}`.
     struct File: Decodable {
         var host: String?
         var port: Int?
@@ -25,6 +26,14 @@ struct CommonOptions: ParsableArguments {
         var versions: [String: String]?
         var softwareName: String?
         var softwareVersion: String?
+        var careRecord: CareRecord?
+
+        /// Access Record HTML settings.
+        struct CareRecord: Decodable {
+            var deceasedAccessDays: Int?
+            var defaultPeriodMonths: [String: Int]?
+            var emergencyCodes: [String]?
+        }
     }
 
     func file() throws -> File {
@@ -57,6 +66,15 @@ struct CommonOptions: ParsableArguments {
         for (name, version) in file.versions ?? [:] {
             guard let capability = Capability(rawValue: name) else { throw ValidationError("Unknown capability \(name) in versions") }
             configuration.identity.versions[capability] = version
+            if capability == .careRecord { configuration.identity.careRecord.conformanceVersion = version }
+        }
+        if let careRecord = file.careRecord {
+            if let days = careRecord.deceasedAccessDays { configuration.identity.careRecord.deceasedAccessDays = days }
+            for (code, months) in careRecord.defaultPeriodMonths ?? [:] {
+                guard let section = CareRecordSection(rawValue: code) else { throw ValidationError("Unknown care record section \(code)") }
+                configuration.identity.careRecord.defaultPeriodMonths[section] = months
+            }
+            if let codes = careRecord.emergencyCodes { configuration.identity.careRecord.emergencyCodes = Set(codes) }
         }
         if let name = file.softwareName { configuration.identity.softwareName = name }
         if let version = file.softwareVersion { configuration.identity.softwareVersion = version }
