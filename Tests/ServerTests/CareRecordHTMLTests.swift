@@ -89,10 +89,18 @@ struct CareRecordHTMLTests {
                 #expect(composition.at("section.code.coding.system")?.string == DSTU2System.recordSection)
                 #expect(composition.at("section.code.coding.display")?.string == section.title)
                 #expect(composition.at("section.text.status")?.string == "generated")
-                let references = Set(
-                    entries.compactMap { entry in entry["resourceType"]?.string.map { "\($0)/\(entry["id"]?.string ?? "")" } })
+                // The pack resolves a reference by an entry's fullUrl.
+                let fullURLs = Set((bundle["entry"]?.items ?? []).compactMap { $0["fullUrl"]?.string })
+                #expect(fullURLs.count == entries.count)
                 for path in ["subject.reference", "author.reference", "custodian.reference"] {
-                    #expect(references.contains(composition.at(path)?.string ?? "-"), "\(path) resolves in the bundle")
+                    #expect(fullURLs.contains(composition.at(path)?.string ?? "-"), "\(path) resolves in the bundle")
+                }
+                let practitioner = entries.first { $0["resourceType"]?.string == "Practitioner" }
+                for reference in [
+                    entries[1].at("careProvider.reference"), entries[1].at("managingOrganization.reference"),
+                    practitioner?.at("practitionerRole.managingOrganization.reference"),
+                ] {
+                    #expect(fullURLs.contains(reference?.string ?? "-"))
                 }
                 for entry in entries {
                     #expect(entry.at("meta.profile")?.string?.hasPrefix("http://fhir.nhs.net/StructureDefinition/gpconnect-") == true)
@@ -439,5 +447,36 @@ struct CareRecordHTMLTests {
         let (status, text) = try STU3Validator.validate(directory, script: script)
         #expect(status == 0, "\(text)")
         #expect(text.contains("\(written) valid, 0 invalid"), "\(text)")
+    }
+}
+
+extension CareRecordHTMLTests {
+    /// pack: Http.feature and FhirBase.feature (branch feature/0.7.4): refusals outside the operation are DSTU2 too,
+    /// and the format follows the request's Content-Type when nothing else asks.
+    @Test func theDSTU2RootAnswersInDSTU2Everywhere() async throws {
+        try await TestServer.run { client in
+            for (method, path) in [
+                (HTTPRequest.Method.get, "Patient/$gpc.getcarerecords"), (.patch, "Patient/$gpc.getcarerecord"), (.get, "patient"),
+            ] {
+                let reply = try await client.raw(Client.root(Client.practice, .careRecord) + "/" + path, method: method)
+                #expect(reply.status >= 400 && reply.status < 500, "\(path)")
+                #expect(reply.resource?.at("meta.profile")?.string == DSTU2Profile.operationOutcome, "\(method) \(path)")
+            }
+            let xml = try await client.request(
+                .getCareRecord, Interaction.getCareRecord.path,
+                headers: {
+                    $0[.accept] = nil
+                    $0[.authorization] = "Bearer " + HTML.token(.getCareRecord, nhsNumber: Structured.patient2)
+                }, body: FHIRXML.encodeString(try FHIRJSON.decode(Array(HTML.body(Structured.patient2, "IMM").utf8))),
+                contentType: "application/xml+fhir")
+            #expect(xml.status == 200 && xml.contentType?.hasPrefix("application/xml+fhir") == true, "\(xml.text.prefix(300))")
+            let unsupported = try await client.careRecord(Structured.patient2, "IMM", format: .json, body: nil, token: nil)
+            #expect(unsupported.status == 200)
+            let refused = try await client.request(
+                .getCareRecord, Interaction.getCareRecord.path + "?_format=text/html",
+                headers: { $0[.authorization] = "Bearer " + HTML.token(.getCareRecord, nhsNumber: Structured.patient2) },
+                body: HTML.body(Structured.patient2, "IMM"), contentType: "application/json+fhir")
+            #expect(refused.status == 415)
+        }
     }
 }

@@ -161,13 +161,21 @@ enum CareRecordDSTU2 {
         return .object(object)
     }
 
-    /// `gpconnect-searchset-bundle-1`, the Composition first.
+    /// `gpconnect-searchset-bundle-1`, the Composition first. Each entry's `fullUrl` is the relative
+    /// reference the other resources use (pack: AccessRecordSteps.cs, `responseBundleContainsReferenceOfType`,
+    /// and FhirSteps.cs, "that element should reference a resource in the bundle", match references to `fullUrl`).
     static func bundle(id: String, resources: [FHIRElement]) -> FHIRElement {
         var object: FHIRObject = ["resourceType": "Bundle", "id": .string(id)]
         object.append("meta", ["profile": [.string(DSTU2Profile.searchsetBundle)]])
         object.append("type", "searchset")
         object.append("total", .number(String(resources.count)))
-        object.append("entry", .array(resources.map { ["resource": $0] }))
+        object.append(
+            "entry",
+            .array(
+                resources.map { resource in
+                    let reference = (resource["resourceType"]?.string ?? "") + "/" + (resource["id"]?.string ?? "")
+                    return ["fullUrl": .string(reference), "resource": resource]
+                }))
         return .object(object)
     }
 
