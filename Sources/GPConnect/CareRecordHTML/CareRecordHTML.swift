@@ -58,8 +58,12 @@ public struct CareRecordHTML: Sendable {
         view.practiceName = practice.name
         let needed = view.neededItems
         let texts = try await stores.clinical.bodies(practice: practice.ods, patientID: patientID, ids: needed.map(\.id))
+        // The summary looks through every observation for emergency codes: only those naming one are decoded.
+        let screened = query.section == .summary ? Set(index.items(.observation).map(\.id)) : []
+        let codes = settings.emergencyCodes.map { "\"" + $0 + "\"" }
         for item in needed {
             guard let text = texts[item.id] else { throw StoreError.corrupt("the record's bodies could not all be read") }
+            if screened.contains(item.id), !codes.contains(where: text.contains) { continue }
             view.bodies[item.reference] = try ClinicalItem.decode(text, id: item.id)
         }
         return view.render()
