@@ -43,6 +43,7 @@ extension Benchmark {
         scenarios += structured(requests)
         scenarios += try await documents(requests, client: client)
         if Self.taskScenarioNames.contains(where: wanted) { scenarios += try await tasks(requests, client: client) }
+        scenarios += careRecord(requests)
         return scenarios
     }
 

@@ -10,7 +10,9 @@ extension GPConnectClient {
         -> FHIRElement
     {
         let interaction = Interaction.metadata(of: capability)
-        return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), "CapabilityStatement")
+        // The 0.7.4 (DSTU2) root answers a Conformance.
+        let type = capability.fhirVersion == .dstu2 ? "Conformance" : "CapabilityStatement"
+        return try Self.resource(try await send(interaction, to: endpoint, path: "metadata"), type)
     }
 
     /// Patients with this NHS number (none when the provider does not hold, or may not show, them).
@@ -255,5 +257,19 @@ extension GPConnectClient {
                 .migrateStructuredRecord, to: endpoint, path: "Patient/$gpc.migratestructuredrecord", body: body,
                 confidentiality: includeSensitive ? "conf/R" : "conf/N"),
             "Bundle")
+    }
+}
+
+extension GPConnectClient {
+    /// Access Record HTML 0.7.4: one section of the patient's record as the provider's clinical
+    /// view (`$gpc.getcarerecord` on the DSTU2 service root), optionally for a period (FHIR dates).
+    public func careRecord(
+        _ endpoint: ProviderEndpoint, nhsNumber: String, section: CareRecordSection, period: (start: String?, end: String?)? = nil
+    ) async throws(GPConnectClientError) -> (bundle: FHIRElement, view: CareRecordSummary) {
+        let parameters = CareRecordParameters(nhsNumber: nhsNumber, section: section, start: period?.start, end: period?.end)
+        let response = try await send(
+            .getCareRecord, to: endpoint, path: Interaction.getCareRecord.path, body: parameters.fhir, requestedNHSNumber: nhsNumber)
+        let bundle = try Self.resource(response, "Bundle")
+        return (bundle, CareRecordSummary(bundle))
     }
 }

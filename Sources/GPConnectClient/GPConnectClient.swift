@@ -71,7 +71,7 @@ public struct GPConnectClient: Sendable {
     /// Sends one interaction. `path` is relative to the capability's service root.
     public func send(
         _ interaction: Interaction, to endpoint: ProviderEndpoint, path: String, query: [(String, String)] = [], body: FHIRElement? = nil,
-        headers extra: [(String, String)] = [], confidentiality: String? = nil
+        headers extra: [(String, String)] = [], confidentiality: String? = nil, requestedNHSNumber: String? = nil
     ) async throws(GPConnectClientError) -> Response {
         let root = endpoint.serviceRoot(interaction.capability)
         var url = root + "/" + path
@@ -81,7 +81,8 @@ public struct GPConnectClient: Sendable {
         while true {
             do {
                 return try await once(
-                    interaction, endpoint: endpoint, url: url, audience: root, body: body, extra: extra, confidentiality: confidentiality)
+                    interaction, endpoint: endpoint, url: url, audience: root, body: body, extra: extra, confidentiality: confidentiality,
+                    requestedNHSNumber: requestedNHSNumber)
             } catch {
                 let retryable: Bool
                 switch error {
@@ -99,14 +100,18 @@ public struct GPConnectClient: Sendable {
     func once(
         _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, body: FHIRElement?,
         extra: [(String, String)],
-        confidentiality: String? = nil
+        confidentiality: String? = nil, requestedNHSNumber: String? = nil
     ) async throws(GPConnectClientError) -> Response {
         let traceID = UUID().uuidString.lowercased()
         var request = spineRequest(
-            interaction, endpoint: endpoint, url: url, audience: audience, confidentiality: confidentiality, traceID: traceID)
+            interaction, endpoint: endpoint, url: url, audience: audience, confidentiality: confidentiality, traceID: traceID,
+            requestedNHSNumber: requestedNHSNumber)
+        let mediaType =
+            interaction.capability.fhirVersion == .dstu2
+            ? (format == .json ? "application/json+fhir" : "application/xml+fhir") : format.contentType
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: format.contentType)
+            request.headers.add(name: "Content-Type", value: mediaType)
             request.body = .bytes(ByteBuffer(bytes: format.encode(body)))
         }
         let response: HTTPClientResponse
@@ -151,17 +156,30 @@ public struct GPConnectClient: Sendable {
 
     /// A request with the Spine headers, a fresh audit JWT and the `Accept` of this client's format.
     func spineRequest(
-        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, confidentiality: String?, traceID: String
+        _ interaction: Interaction, endpoint: ProviderEndpoint, url: String, audience: String, confidentiality: String?, traceID: String,
+        requestedNHSNumber: String? = nil
     ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: interaction.method.rawValue)
         let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
+        let dstu2 = interaction.capability.fhirVersion == .dstu2
         for (name, value) in ConsumerRequest.spineHeaders(
             interaction, traceID: traceID, fromASID: consumerASID, toASID: endpoint.asid, token: token)
         {
-            request.headers.add(name: name, value: value)
+            if dstu2, name == HeaderName.authorization {
+                // 0.7.x: its own JWT (fixed aud, requested_record naming the patient or the practice).
+                let token = DSTU2AuditToken(
+                    for: interaction, consumer: consumer, nhsNumber: requestedNHSNumber, organizationODS: endpoint.ods)
+                request.headers.add(name: name, value: "Bearer " + token.encode())
+            } else {
+                request.headers.add(name: name, value: value)
+            }
         }
-        request.headers.add(name: "Accept", value: format == .json ? "application/fhir+json" : "application/fhir+xml")
+        let accept =
+            dstu2
+            ? (format == .json ? "application/json+fhir" : "application/xml+fhir")
+            : (format == .json ? "application/fhir+json" : "application/fhir+xml")
+        request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "Accept-Encoding", value: "identity")
         return request
     }

@@ -22,10 +22,13 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
     case foundations
     case structured
     case documents
+    /// Access Record HTML 0.7.4: its own DSTU2 service root (metadata and `$gpc.getcarerecord`).
+    case careRecord
 
     public var fhirVersion: FHIRVersion {
         switch self {
         case .foundations, .structured, .documents: .stu3
+        case .careRecord: .dstu2
         }
     }
 
@@ -36,6 +39,8 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
         case .foundations: "gpconnect/fhir"
         case .structured: "gpconnect/structured/fhir"
         case .documents: "gpconnect/documents/fhir"
+        // GP Connect 0.7.4, development_general_api_guidance: `https://[FQDN]/[ODS]/DSTU2/1/gpconnect`.
+        case .careRecord: "gpconnect"
         }
     }
 
@@ -90,6 +95,8 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
     case readTask
     case searchTasks
     case cancelTask
+    case readCareRecordMetadata
+    case getCareRecord
 
     public enum Method: String, Sendable { case GET, POST, PUT }
 
@@ -178,6 +185,13 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         case .readTask: Spec("fhir:rest:read:task-1", .foundations, .GET, "Task/{id}", .patientRead, extension: true)
         case .searchTasks: Spec("fhir:rest:search:task-1", .foundations, .GET, "Task", .patientRead, extension: true)
         case .cancelTask: Spec("fhir:rest:cancel:task-1", .foundations, .PUT, "Task/{id}", .patientWrite, .write, extension: true)
+        // 0.7.4 ids carry no `-1` suffix (GP Connect 0.7.4, accessrecord_use_case_retrieve_a_care_record_section;
+        // foundations_use_case_get_the_fhir_conformance_profile).
+        case .readCareRecordMetadata: Spec("fhir:rest:read:metadata", .careRecord, .GET, "metadata", .organizationRead)
+        case .getCareRecord:
+            Spec(
+                "fhir:operation:gpc.getcarerecord", .careRecord, .POST, "Patient/$gpc.getcarerecord", .patientRead,
+                notFound: .patientNotFound)
         }
     }
 
@@ -218,6 +232,7 @@ public enum Interaction: String, Sendable, CaseIterable, Codable {
         case .foundations: .readMetadata
         case .structured: .readStructuredMetadata
         case .documents: .readDocumentsMetadata
+        case .careRecord: .readCareRecordMetadata
         }
     }
 }

@@ -25,6 +25,10 @@ public enum SpineErrorCode: String, Sendable, CaseIterable, Codable {
     case referenceNotFound = "REFERENCE_NOT_FOUND"
     case internalServerError = "INTERNAL_SERVER_ERROR"
     case notImplemented = "NOT_IMPLEMENTED"
+    /// DSTU2 only (GP Connect 0.7.4, development_fhir_error_handling_guidance).
+    case invalidODSCode = "INVALID_ODS_CODE"
+    /// DSTU2 only: the practice is not the patient's nominated primary care provider.
+    case nonAuthoritative = "NON_AUTHORITATIVE"
 
     public static let system = "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1"
 
@@ -52,6 +56,8 @@ public enum SpineErrorCode: String, Sendable, CaseIterable, Codable {
         case .referenceNotFound: "Reference not found"
         case .internalServerError: "Unexpected internal server error"
         case .notImplemented: "Not implemented"
+        case .invalidODSCode: "Invalid ODS code"
+        case .nonAuthoritative: "Non authoritative"
         }
     }
 
@@ -59,9 +65,9 @@ public enum SpineErrorCode: String, Sendable, CaseIterable, Codable {
     public var httpStatus: Int {
         switch self {
         case .badRequest, .conflictingValues, .invalidIdentifierSystem, .invalidIdentifierValue,
-            .invalidNHSNumber, .invalidPatientDemographics:
+            .invalidNHSNumber, .invalidPatientDemographics, .invalidODSCode:
             400
-        case .noPatientConsent, .noOrganisationalConsent, .accessDenied, .noRelationship: 403
+        case .noPatientConsent, .noOrganisationalConsent, .accessDenied, .noRelationship, .nonAuthoritative: 403
         case .patientNotFound, .organisationNotFound, .practitionerNotFound, .noRecordFound: 404
         case .duplicateRejected, .fhirConstraintViolation: 409
         case .invalidResource, .invalidParameter, .referenceNotFound: 422
@@ -74,9 +80,9 @@ public enum SpineErrorCode: String, Sendable, CaseIterable, Codable {
     public var issueType: String {
         switch self {
         case .badRequest, .conflictingValues, .invalidResource, .invalidParameter, .referenceNotFound: "invalid"
-        case .invalidIdentifierSystem, .invalidIdentifierValue, .invalidNHSNumber: "value"
+        case .invalidIdentifierSystem, .invalidIdentifierValue, .invalidNHSNumber, .invalidODSCode: "value"
         case .invalidPatientDemographics: "business-rule"
-        case .noPatientConsent, .noOrganisationalConsent, .accessDenied, .noRelationship: "forbidden"
+        case .noPatientConsent, .noOrganisationalConsent, .accessDenied, .noRelationship, .nonAuthoritative: "forbidden"
         case .patientNotFound, .organisationNotFound, .practitionerNotFound, .noRecordFound: "not-found"
         case .duplicateRejected: "duplicate"
         case .fhirConstraintViolation: "conflict"

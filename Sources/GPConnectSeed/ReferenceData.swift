@@ -66,7 +66,8 @@ public enum ReferenceData {
             let clinical = try load(ClinicalSeed.self, "clinical-\(practice.ods)")
             let seedDocuments = try load([SeedDocument].self, "documents-\(practice.ods)") ?? []
             let documents = Documents(stores: stores)
-            for patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
+            for var patient in try load([PatientRecord].self, "patients-\(practice.ods)") ?? [] {
+                patient.deceased = relativeInstant(patient.deceased)
                 do {
                     try await patients.savePatient(patient, practice: practice.ods, expectedVersion: nil)
                     summary.patients += 1
@@ -102,10 +103,19 @@ public enum ReferenceData {
                 }
             }
         }
-        for person in try load([DemographicsRecord].self, "demographics") ?? [] {
+        for var person in try load([DemographicsRecord].self, "demographics") ?? [] {
+            person.deceased = relativeInstant(person.deceased)
             try await demographics.saveDemographics(person)
             summary.demographics += 1
         }
         return summary
+    }
+
+    /// A date of death relative to the seed day (`today-5`), as a dateTime at midnight UTC, so a
+    /// "died within the access period" patient stays so whenever the data is seeded.
+    static func relativeInstant(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("today") else { return value }
+        let offset = Int(value.dropFirst(5).replacingOccurrences(of: "+", with: "")) ?? 0
+        return ClinicalDate.adding(days: offset, to: ISO8601.day(Date())) + "T00:00:00+00:00"
     }
 }

@@ -11,6 +11,15 @@ public enum SyntheticRecord {
     public static let nhsNumber = "9690990004"
     public static let patientID = "long-record"
 
+    /// The synthetic patient as PDS holds them.
+    public static var demographics: DemographicsRecord? {
+        NHSNumber(nhsNumber).map {
+            DemographicsRecord(
+                nhsNumber: $0, name: PersonName(use: "official", family: "SYNTHETIC", given: ["Long"], prefix: ["MR"]), gender: "male",
+                birthDate: "1950-01-01")
+        }
+    }
+
     /// Registers the synthetic patient at the practice (if absent) and writes their record.
     ///
     /// - Returns: the number of clinical items written.

@@ -39,6 +39,9 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
             practices: practices, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.documents.publicBaseURL),
         service: service
     ).register(on: router)
+    FHIRRoutes(
+        version: .dstu2, pipeline: DSTU2Pipeline(practices: practices, maximumBodySize: configuration.maximumBodySize), service: service
+    ).register(on: router)
 
     var app = Application(
         router: router,

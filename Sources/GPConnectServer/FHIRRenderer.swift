@@ -13,7 +13,7 @@ struct FHIRRenderer {
     let renderer: any FHIRVersionRenderer
 
     /// The renderer of each FHIR version the server speaks. A version gets here with its renderer.
-    static let renderers: [FHIRVersion: any FHIRVersionRenderer] = [.stu3: STU3Renderer()]
+    static let renderers: [FHIRVersion: any FHIRVersionRenderer] = [.stu3: STU3Renderer(), .dstu2: DSTU2Renderer()]
 
     init(version: FHIRVersion) {
         renderer = Self.renderers[version] ?? STU3Renderer()

@@ -96,7 +96,10 @@ struct GPConnectMiddleware: RouterMiddleware {
     /// negotiation itself failed.
     func render(_ failure: GPConnectError, request: Request, context: Context) -> Response {
         let facts = context.exchange.facts
-        let renderer = FHIRRenderer(version: facts.fhirVersion ?? .stu3)
+        // A refusal before any route (an unknown path, a method not allowed) speaks the version of the root it was sent to
+        // (pack, branch feature/0.7.4: Http.feature, "Http GET from invalid endpoint" expects the DSTU2 OperationOutcome).
+        let rootVersion: FHIRVersion = request.uri.path.contains("/" + FHIRVersion.dstu2.pathSegment + "/") ? .dstu2 : .stu3
+        let renderer = FHIRRenderer(version: facts.fhirVersion ?? rootVersion)
         return renderer.error(failure, format: facts.format ?? FHIRRenderer.bestEffortFormat(request), request: request)
     }
 }

@@ -23,42 +23,17 @@ struct STU3Pipeline: RequestPipeline {
 
     func admit(_ request: Request, context: GPConnectRequestContext, route: [Interaction]) async throws -> GPConnectRequest {
         let now = Date()
-        let query = SearchQuery(query: request.uri.query)
         let id = context.parameters.get("id")
-        let format = try FormatNegotiation.responseFormat(
-            formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
-            contentType: request.headers[.contentType])
-        context.exchange.update { $0.format = format }
-        guard let ods = context.parameters.get("ods"), let practice = try await practices.practice(ods: ods) else {
-            throw GPConnectError(.organisationNotFound, "No practice with this ODS code is served here", status: 404)
-        }
-        context.exchange.update { $0.practice = practice.ods }
-        let traceID = request.headers[.sspTraceID]
-        let headers = SpineHeaders(
-            traceID: traceID, from: request.headers[.sspFrom], to: request.headers[.sspTo],
-            interactionID: request.headers[.sspInteractionID])
-        let interaction = try headers.check(route: route, asid: practice.asid, ods: practice.ods)
-        context.exchange.update {
-            $0.interaction = interaction
-            $0.patient = Self.patientReference(interaction, id: id)
-        }
+        let spine = try await admitSpine(request, context: context, route: route, practices: practices)
+        let interaction = spine.interaction
+        context.exchange.update { $0.patient = Self.patientReference(interaction, id: id) }
         let token = try AuditToken.parse(authorization: request.headers[.authorization], interaction: interaction, now: now)
-        let caller = Caller(token: token, consumerASID: request.headers[.sspFrom], traceID: traceID ?? "")
+        let caller = Caller(token: token, consumerASID: request.headers[.sspFrom], traceID: spine.traceID ?? "")
         context.exchange.update { $0.requester = caller.requester }
-        var body: [UInt8] = []
-        var bodyFormat: FHIRFormat?
-        if interaction.method != .GET {
-            do {
-                let buffer = try await request.body.collect(upTo: maximumBodySize)
-                body = Array(buffer.readableBytesView)
-            } catch {
-                throw GPConnectError(.badRequest, "The request body is larger than \(maximumBodySize) bytes", status: 413)
-            }
-            if !body.isEmpty { bodyFormat = try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]) }
-        }
+        let (body, bodyFormat) = try await readBody(request, interaction: interaction, maximumBodySize: maximumBodySize)
         var admitted = GPConnectRequest(
-            interaction: interaction, practice: practice, id: id, query: query, body: body, bodyFormat: bodyFormat, caller: caller,
-            traceID: traceID ?? "", now: now,
+            interaction: interaction, practice: spine.practice, id: id, query: spine.query, body: body, bodyFormat: bodyFormat,
+            caller: caller, traceID: spine.traceID ?? "", now: now,
             returnMinimal: request.headers[.prefer]?.contains("return=minimal") ?? false,
             ifMatch: request.headers[.ifMatch].flatMap(Self.version(ofETag:)))
         admitted.baseURL = publicBaseURL ?? Self.baseURL(host: request.head.authority)
@@ -87,5 +62,45 @@ struct STU3Pipeline: RequestPipeline {
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
         guard text.count >= 2, text.first == "\"", text.last == "\"" else { return nil }
         return String(text.dropFirst().dropLast())
+    }
+}
+
+extension RequestPipeline {
+    /// The steps every FHIR version takes before its audit token, each recorded in the exchange:
+    /// response format (`_format` › `Accept` › `Content-Type` › JSON; 415 otherwise) → practice by
+    /// ODS code (404 `ORGANISATION_NOT_FOUND`) → Spine headers (`Ssp-To` is the practice's ASID,
+    /// `Ssp-InteractionID` matches method and path).
+    func admitSpine(_ request: Request, context: GPConnectRequestContext, route: [Interaction], practices: PracticeCache) async throws
+        -> (query: SearchQuery, practice: Practice, interaction: Interaction, traceID: String?)
+    {
+        let query = SearchQuery(query: request.uri.query)
+        let format = try FormatNegotiation.responseFormat(
+            formatParameter: query.items.first { $0.name == "_format" }?.value, accept: request.headers[.accept],
+            contentType: request.headers[.contentType])
+        context.exchange.update { $0.format = format }
+        guard let ods = context.parameters.get("ods"), let practice = try await practices.practice(ods: ods) else {
+            throw GPConnectError(.organisationNotFound, "No practice with this ODS code is served here", status: 404)
+        }
+        context.exchange.update { $0.practice = practice.ods }
+        let traceID = request.headers[.sspTraceID]
+        let headers = SpineHeaders(
+            traceID: traceID, from: request.headers[.sspFrom], to: request.headers[.sspTo],
+            interactionID: request.headers[.sspInteractionID])
+        let interaction = try headers.check(route: route, asid: practice.asid, ods: practice.ods)
+        context.exchange.update { $0.interaction = interaction }
+        return (query, practice, interaction, traceID)
+    }
+
+    /// The body of a request that may carry one (size limit; `Content-Type` when not empty).
+    func readBody(_ request: Request, interaction: Interaction, maximumBodySize: Int) async throws -> ([UInt8], FHIRFormat?) {
+        guard interaction.method != .GET else { return ([], nil) }
+        let body: [UInt8]
+        do {
+            body = Array(try await request.body.collect(upTo: maximumBodySize).readableBytesView)
+        } catch {
+            throw GPConnectError(.badRequest, "The request body is larger than \(maximumBodySize) bytes", status: 413)
+        }
+        guard !body.isEmpty else { return (body, nil) }
+        return (body, try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]))
     }
 }

@@ -45,7 +45,10 @@ public struct Storage: Sendable {
 
     /// Registers the synthetic long-record patient at a practice; returns how many clinical items it holds.
     public func seedLongRecord(practice: Practice, consultations: Int) async throws -> Int {
-        try await SyntheticRecord.seed(stores: stores, practice: practice, consultations: consultations)
+        let items = try await SyntheticRecord.seed(stores: stores, practice: practice, consultations: consultations)
+        // On PDS too, as a registered patient is: Access Record HTML traces the patient before showing a record.
+        if let person = SyntheticRecord.demographics { try await demographics.saveDemographics(person) }
+        return items
     }
 
     /// Files `count` small documents for the synthetic long-record patient (the documents search

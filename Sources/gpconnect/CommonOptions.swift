@@ -16,8 +16,9 @@ struct CommonOptions: ParsableArguments {
     var database: String?
 
     /// The configuration file: `{"host": …, "port": …, "database": …, "practices": […], "logLevel": …,
-    /// "versions": {"foundations": "1.5.0", …}, "softwareName": …, "softwareVersion": …,
+    /// "versions": {"foundations": "1.5.0", …, "careRecord": "0.7.4"}, "softwareName": …, "softwareVersion": …,
     /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880},
+    /// "careRecord": {"deceasedAccessDays": 28, "defaultPeriodMonths": {"ENC": 12}, "emergencyCodes": […]},
     /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …}}`.
     struct File: Decodable {
         struct Documents: Decodable {
@@ -36,6 +37,14 @@ struct CommonOptions: ParsableArguments {
         var softwareName: String?
         var softwareVersion: String?
         var tls: TLSServerOptions.File?
+        var careRecord: CareRecord?
+
+        /// Access Record HTML settings.
+        struct CareRecord: Decodable {
+            var deceasedAccessDays: Int?
+            var defaultPeriodMonths: [String: Int]?
+            var emergencyCodes: [String]?
+        }
     }
 
     func file() throws -> File {
@@ -68,6 +77,15 @@ struct CommonOptions: ParsableArguments {
         for (name, version) in file.versions ?? [:] {
             guard let capability = Capability(rawValue: name) else { throw ValidationError("Unknown capability \(name) in versions") }
             configuration.identity.versions[capability] = version
+            if capability == .careRecord { configuration.identity.careRecord.conformanceVersion = version }
+        }
+        if let careRecord = file.careRecord {
+            if let days = careRecord.deceasedAccessDays { configuration.identity.careRecord.deceasedAccessDays = days }
+            for (code, months) in careRecord.defaultPeriodMonths ?? [:] {
+                guard let section = CareRecordSection(rawValue: code) else { throw ValidationError("Unknown care record section \(code)") }
+                configuration.identity.careRecord.defaultPeriodMonths[section] = months
+            }
+            if let codes = careRecord.emergencyCodes { configuration.identity.careRecord.emergencyCodes = Set(codes) }
         }
         if let base = environment["GPCONNECT_PUBLIC_BASE_URL"] ?? file.publicBaseURL {
             configuration.documents.publicBaseURL = try Self.baseURL(base)

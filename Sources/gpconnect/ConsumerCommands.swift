@@ -13,7 +13,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "consumer", abstract: "Call a GP Connect provider (this one or another vendor's) as a consumer.",
         subcommands: [
             FindPatient.self, Slots.self, FederatedSlots.self, Book.self, Appointments.self, Amend.self, Cancel.self, Record.self,
-            Documents.self, Document.self, ConsumerTaskCommand.self,
+            Documents.self, Document.self, ConsumerTaskCommand.self, CareRecord.self,
         ])
 
     struct Options: ParsableArguments {

@@ -12,16 +12,20 @@ public struct ProviderIdentity: Sendable, Equatable {
     /// FHIR.feature "Fhir Get Metadata and Check Version of … CapabilityStatement"), so the values
     /// are configuration, defaulting to what the pack expects.
     public var versions: [Capability: String]
+    /// Access Record HTML's settings (its Conformance version among them).
+    public var careRecord: CareRecordSettings
 
     public init(
         softwareName: String = "gpconnect-swift", softwareVersion: String = "0.1.0",
         publisher: String = "GP Connect Swift provider",
-        versions: [Capability: String] = [.foundations: "1.5.0", .structured: "1.6.0", .documents: "1.6.0"]
+        versions: [Capability: String] = [.foundations: "1.5.0", .structured: "1.6.0", .documents: "1.6.0"],
+        careRecord: CareRecordSettings = CareRecordSettings()
     ) {
         self.softwareName = softwareName
         self.softwareVersion = softwareVersion
         self.publisher = publisher
         self.versions = versions
+        self.careRecord = careRecord
     }
 }
 
@@ -33,6 +37,7 @@ public enum CapabilityStatements {
     static let structureBase = "https://fhir.nhs.uk/STU3/StructureDefinition/"
 
     public static func statement(for capability: Capability, identity: ProviderIdentity, date: String) -> FHIRElement {
+        if capability == .careRecord { return CareRecordDSTU2.conformance(identity: identity, date: date) }
         var object: FHIRObject = ["resourceType": "CapabilityStatement"]
         object.append("version", .string(identity.versions[capability] ?? "1.6.2"))
         object.append("name", .string(name(capability)))
@@ -63,6 +68,7 @@ public enum CapabilityStatements {
         case .foundations: "GP Connect Foundations and Appointment Management"
         case .structured: "GP Connect Access Record Structured"
         case .documents: "GP Connect Access Document"
+        case .careRecord: "GP Connect Access Record HTML"
         }
     }
 
@@ -71,6 +77,7 @@ public enum CapabilityStatements {
         case .foundations: "Foundations and Appointment Management API of a GP Connect provider"
         case .structured: "Access Record Structured API of a GP Connect provider"
         case .documents: "Access Document API of a GP Connect provider"
+        case .careRecord: "Access Record HTML API of a GP Connect provider"
         }
     }
 
@@ -109,6 +116,8 @@ public enum CapabilityStatements {
                 "GPConnect-OperationOutcome-1/_history/1.2", "CareConnect-GPC-DocumentReference-1/_history/1.3",
                 "GPConnect-Searchset-Bundle-1/_history/1.3",
             ].map { structureBase + $0 }
+        case .careRecord:
+            return []
         }
     }
 
@@ -124,7 +133,7 @@ public enum CapabilityStatements {
                 ("gpc.getstructuredrecord", operationBase + "GPConnect-GetStructuredRecord-Operation-1/_history/1.16"),
                 ("gpc.migratestructuredrecord", operationBase + "GPConnect-MigrateStructuredRecord-Operation-1/_history/1.1"),
             ]
-        case .documents:
+        case .documents, .careRecord:
             []
         }
     }
@@ -158,7 +167,7 @@ public enum CapabilityStatements {
                     searchParams: [("start", "date"), ("end", "date"), ("status", "token"), ("searchFilter", "token")]),
                 TaskCapability.resource,
             ]
-        case .structured:
+        case .structured, .careRecord:
             []
         case .documents:
             [

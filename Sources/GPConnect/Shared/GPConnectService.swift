@@ -13,6 +13,7 @@ public struct GPConnectService: Sendable {
     let structured: StructuredRecord
     public let documents: Documents
     let tasks: TaskManagement
+    let careRecord: CareRecordHTML
     /// Keeps slots released on the rolling window.
     public let diary: Diary
 
@@ -26,6 +27,7 @@ public struct GPConnectService: Sendable {
         self.documents = Documents(stores: stores, settings: documents)
         self.structured = StructuredRecord(stores: stores, documents: self.documents)
         self.tasks = TaskManagement(stores: stores)
+        self.careRecord = CareRecordHTML(stores: stores, identity: identity)
     }
 
     public func handle(_ request: GPConnectRequest) async throws -> GPConnectResponse {
@@ -33,7 +35,7 @@ public struct GPConnectService: Sendable {
         // 1.6.2, access_documents_use_case_get_the_fhir_capability_statement, "Error handling").
         if request.interaction == .readDocumentsMetadata { try await documents.requireEnabled(request.practice) }
         return switch request.interaction {
-        case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata:
+        case .readMetadata, .readStructuredMetadata, .readDocumentsMetadata, .readCareRecordMetadata:
             GPConnectResponse(
                 resource: CapabilityStatements.statement(
                     for: request.interaction.capability, identity: identity, date: ISO8601.day(request.now)))
@@ -60,6 +62,7 @@ public struct GPConnectService: Sendable {
         case .readTask: try await tasks.read(request)
         case .searchTasks: try await tasks.search(request)
         case .cancelTask: try await tasks.cancel(request)
+        case .getCareRecord: try await careRecord.get(request)
         }
     }
 }

@@ -169,8 +169,8 @@ struct Reply: Sendable {
 
     var resource: FHIRElement? {
         let type = contentType ?? ""
-        if type.hasPrefix("application/fhir+xml") { return try? FHIRXML.decode(bytes) }
-        if type.hasPrefix("application/fhir+json") { return try? FHIRJSON.decode(bytes) }
+        if type.hasPrefix("application/fhir+xml") || type.hasPrefix("application/xml+fhir") { return try? FHIRXML.decode(bytes) }
+        if type.hasPrefix("application/fhir+json") || type.hasPrefix("application/json+fhir") { return try? FHIRJSON.decode(bytes) }
         return nil
     }
 
