@@ -36,7 +36,7 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     FHIRRoutes(
         version: .stu3,
         pipeline: STU3Pipeline(
-            practices: practices, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.documents.publicBaseURL),
+            practices: practices, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL),
         service: service
     ).register(on: router)
     FHIRRoutes(

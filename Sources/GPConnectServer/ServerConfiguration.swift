@@ -19,7 +19,10 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted.
     public var maximumBodySize: Int
-    /// Access Document: the public base URL, the deceased access period, the retrieval limit.
+    /// The scheme and host consumers reach this server at (`https://gp.example.nhs.uk`), for the
+    /// absolute URLs responses carry (Binaries, Bundle entries); nil: `http://` and the request's `Host`.
+    public var publicBaseURL: String?
+    /// Access Document: the deceased access period, the retrieval limit.
     public var documents: DocumentSettings
     /// TLS with client certificates required; nil serves plain HTTP (the embedded demo default,
     /// or behind a terminator).

@@ -88,7 +88,7 @@ struct CommonOptions: ParsableArguments {
             if let codes = careRecord.emergencyCodes { configuration.identity.careRecord.emergencyCodes = Set(codes) }
         }
         if let base = environment["GPCONNECT_PUBLIC_BASE_URL"] ?? file.publicBaseURL {
-            configuration.documents.publicBaseURL = try Self.baseURL(base)
+            configuration.publicBaseURL = try Self.baseURL(base)
         }
         if let days = file.documents?.deceasedAccessDays {
             guard days >= 0 else { throw ValidationError("documents.deceasedAccessDays cannot be negative") }

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
-        if let publicBaseURL { configuration.documents.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
+        if let publicBaseURL { configuration.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         configuration.tls = try tls.options(file: common.file().tls)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()

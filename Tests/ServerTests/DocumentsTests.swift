@@ -404,7 +404,7 @@ struct DocumentsTests {
     }
 
     @Test func thePublicBaseURLIsConfigurable() async throws {
-        try await TestServer.run(configure: { $0.documents.publicBaseURL = "https://gp.example.nhs.uk" }) { client in
+        try await TestServer.run(configure: { $0.publicBaseURL = "https://gp.example.nhs.uk" }) { client in
             let id = try #require(try await client.documentsPatientID(Docs.patient2))
             let reply = try await client.documents(patientID: id)
             #expect(

@@ -5,9 +5,10 @@ import GPConnectContract
 /// The STU3 face of Access Document: each interaction parses its request, runs the use case and
 /// renders (GP Connect 1.6.2, access_documents_development_* pages).
 extension Documents {
-    /// The absolute documents service root of a practice, as consumers reach it.
+    /// The absolute documents service root of a practice, as consumers reach it (the request's
+    /// base URL: the deployment's public one, or its `Host`).
     func documentsRoot(_ request: GPConnectRequest) -> String {
-        (settings.publicBaseURL ?? request.baseURL) + Capability.documents.serviceRoot(ods: request.practice.ods)
+        request.baseURL + Capability.documents.serviceRoot(ods: request.practice.ods)
     }
 
     /// How the structured record of this request offers documents.
@@ -54,12 +55,11 @@ extension Documents {
             if let author = document.author { pending.append(author) }
             if let custodian = document.custodianOrganizationID { pending.append("Organization/\(custodian)") }
         }
-        let structured = StructuredRecord(stores: stores)
-        let directory = try await structured.directoryResources(
+        let directory = try await BundleDirectory(stores: stores).resources(
             following: pending, present: ["Patient/\(patient.id)"], practice: request.practice.ods)
         let roleOrganization = patient.managingOrganizationID ?? request.practice.organizationID
         let roles = directory.practitioners.values.sorted { $0.id < $1.id }.map {
-            StructuredRecord.practitionerRole($0, organizationID: roleOrganization)
+            BundleDirectory.practitionerRole($0, organizationID: roleOrganization)
         }
         let documents = result.documents.map { document in
             document.fhir(

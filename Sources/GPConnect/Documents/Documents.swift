@@ -3,17 +3,13 @@ public import GPConnectContract
 
 /// How a deployment offers documents.
 public struct DocumentSettings: Sendable, Equatable {
-    /// The scheme and host consumers reach this server at (`https://gp.example.nhs.uk`), for the
-    /// absolute URLs of Binaries and Bundle entries; nil: taken from the request's `Host`.
-    public var publicBaseURL: String?
     /// How long after death a patient who was registered here stays reachable (GP Connect 1.6.2,
     /// access_documents_development_documents_guidance, "Deceased patients").
     public var deceasedAccessDays: Int
     /// The largest document "Retrieve a document" returns; migration has no limit.
     public var retrievalLimit: Int
 
-    public init(publicBaseURL: String? = nil, deceasedAccessDays: Int = 28, retrievalLimit: Int = 5 * 1024 * 1024) {
-        self.publicBaseURL = publicBaseURL
+    public init(deceasedAccessDays: Int = 28, retrievalLimit: Int = 5 * 1024 * 1024) {
         self.deceasedAccessDays = deceasedAccessDays
         self.retrievalLimit = retrievalLimit
     }

@@ -66,13 +66,13 @@ public struct StructuredRecord: Sendable {
         if let organization = patient.managingOrganizationID { pending.append("Organization/\(organization)") }
         if let gp = patient.generalPractitionerID { pending.append("Practitioner/\(gp)") }
         pending += References.all(in: patientResource) + record.selection.directoryReferences
-        let directory = try await directoryResources(
+        let directory = try await BundleDirectory(stores: stores).resources(
             following: pending, present: ["Patient/\(patient.id)"], practice: practice.ods)
         var leading = [patientResource] + directory.resources
         if let gp = patient.generalPractitionerID, let organization = patient.managingOrganizationID,
             let practitioner = try await directory.practitioner(gp, practice: practice.ods, stores: stores)
         {
-            leading.append(Self.practitionerRole(practitioner, organizationID: organization))
+            leading.append(BundleDirectory.practitionerRole(practitioner, organizationID: organization))
         }
 
         let bundle = record.bundle(id: caller.traceID, leading: leading, unrecognised: query.unrecognised, clinical: clinical)
@@ -157,18 +157,5 @@ public struct StructuredRecord: Sendable {
             throw GPConnectError(.noPatientConsent, "The patient has dissented from sharing their record")
         }
         return patient
-    }
-
-    /// `CareConnect-GPC-PractitionerRole-1` for the usual GP at the practice. At most one role
-    /// per practitioner goes in a Bundle.
-    static func practitionerRole(_ practitioner: PractitionerRecord, organizationID: String) -> FHIRElement {
-        var object: FHIRObject = ["resourceType": "PractitionerRole", "id": .string("\(practitioner.id)-\(organizationID)")]
-        object.append("meta", .meta(version: practitioner.version, profile: Profile.practitionerRole))
-        object.append("practitioner", .reference("Practitioner/\(practitioner.id)"))
-        object.append("organization", .reference("Organization/\(organizationID)"))
-        object.append(
-            "code",
-            [.codeableConcept(Code(system: CodeSystemURL.sdsJobRoleName, code: "R0260", display: "General Medical Practitioner"))])
-        return .object(object)
     }
 }

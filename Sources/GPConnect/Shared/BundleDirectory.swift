@@ -1,9 +1,13 @@
 import FHIR
 import GPConnectContract
 
-extension StructuredRecord {
+/// The directory part of a Bundle — the Practitioners, Organizations and Locations its resources
+/// refer to — as the structured record and a documents search both gather it.
+struct BundleDirectory {
+    let stores: Stores
+
     /// The directory resources of a Bundle, and the practitioners read for them.
-    struct DirectoryResources {
+    struct Resources {
         /// In the order the references were followed.
         var resources: [FHIRElement] = []
         var practitioners: [String: PractitionerRecord] = [:]
@@ -20,10 +24,8 @@ extension StructuredRecord {
     /// depths after the first are usually already present.
     ///
     /// - Throws: what the directory store throws.
-    func directoryResources(following references: [String], present: Set<String>, practice: String) async throws
-        -> DirectoryResources
-    {
-        var result = DirectoryResources()
+    func resources(following references: [String], present: Set<String>, practice: String) async throws -> Resources {
+        var result = Resources()
         var present = present
         var pending = references
         var read: [String: FHIRElement] = [:]
@@ -63,5 +65,18 @@ extension StructuredRecord {
             }
         }
         return result
+    }
+
+    /// `CareConnect-GPC-PractitionerRole-1` for the usual GP at the practice. At most one role
+    /// per practitioner goes in a Bundle.
+    static func practitionerRole(_ practitioner: PractitionerRecord, organizationID: String) -> FHIRElement {
+        var object: FHIRObject = ["resourceType": "PractitionerRole", "id": .string("\(practitioner.id)-\(organizationID)")]
+        object.append("meta", .meta(version: practitioner.version, profile: Profile.practitionerRole))
+        object.append("practitioner", .reference("Practitioner/\(practitioner.id)"))
+        object.append("organization", .reference("Organization/\(organizationID)"))
+        object.append(
+            "code",
+            [.codeableConcept(Code(system: CodeSystemURL.sdsJobRoleName, code: "R0260", display: "General Medical Practitioner"))])
+        return .object(object)
     }
 }
