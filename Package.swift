@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GPConnectServer", targets: ["GPConnectServer"]),
         .library(name: "GPConnectStorage", targets: ["GPConnectStorage"]),
         .library(name: "GPConnectClient", targets: ["GPConnectClient"]),
+        .library(name: "GPConnectMESH", targets: ["GPConnectMESH"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -117,11 +118,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // MESH API client (v2): NHSMESH tokens, handshake, inbox paging, chunked and gzipped
+        // downloads and sends, acknowledgement, tracking. For the receiver and the consumer alike.
+        .target(
+            name: "GPConnectMESH",
+            dependencies: [
+                "FHIR", "GPConnectContract", "GPConnectClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Load benchmark: scenarios, the measuring loop and requests built from the contract alone.
         .target(
             name: "GPConnectBench",
             dependencies: [
-                "FHIR", "GPConnectContract",
+                "FHIR", "GPConnectContract", "GPConnectMESH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -151,6 +166,8 @@ let package = Package(
             name: "GPConnectServer",
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectTLS",
+                "GPConnectMESH",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -166,6 +183,7 @@ let package = Package(
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
                 "GPConnectSSP", "GPConnectTLS",
+                "GPConnectMESH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -191,6 +209,7 @@ let package = Package(
             dependencies: [
                 "FHIR", "GPConnectServer", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectSQL", "GPConnectSQLite",
                 "GPConnectSeed", "GPConnectPostgres", "GPConnectTestSupport", "GPConnectClient", "GPConnectTLS", "GPConnectSSP",
+                "GPConnectMESH",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),

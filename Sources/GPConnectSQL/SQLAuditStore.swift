@@ -109,7 +109,8 @@ extension Stores {
                 directory: SQLDirectoryStore(database: database), patients: SQLPatientStore(database: database),
                 demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary,
                 clinical: SQLClinicalRecordStore(database: database), documents: SQLDocumentStore(database: database),
-                tasks: SQLTaskStore(database: database)),
+                tasks: SQLTaskStore(database: database),
+                messaging: SQLMessagingStore(database: database)),
             demographics
         )
     }

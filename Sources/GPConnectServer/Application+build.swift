@@ -1,6 +1,7 @@
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectMESH
 import GPConnectStorage
 import GPConnectTLS
 import HTTPTypes
@@ -61,5 +62,12 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         logger: logger
     )
     app.addServices(StorageService(storage: storage))
+    if let mesh = configuration.mesh {
+        let http = try mesh.makeHTTPClient()
+        let receiver = MESHReceiver(
+            client: MESHClient(url: mesh.url, sharedKey: mesh.sharedKey, httpClient: http), settings: mesh, stores: stores,
+            documents: Documents(stores: stores, settings: configuration.documents), logger: logger)
+        app.addServices(MESHReceiverService(receiver: receiver, http: http))
+    }
     return app
 }

@@ -1,5 +1,6 @@
 public import GPConnect
 import GPConnectContract
+public import GPConnectMESH
 public import GPConnectTLS
 public import Logging
 
@@ -27,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     /// TLS with client certificates required; nil serves plain HTTP (the embedded demo default,
     /// or behind a terminator).
     public var tls: TLSServerOptions?
+    /// Send Document over MESH: the receiver polls these mailboxes; nil runs no receiver.
+    public var mesh: MESHSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",

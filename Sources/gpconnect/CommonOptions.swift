@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GPConnect
 import GPConnectContract
+import GPConnectMESH
 import GPConnectServer
 import GPConnectTLS
 import Logging
@@ -37,6 +38,8 @@ struct CommonOptions: ParsableArguments {
         var softwareName: String?
         var softwareVersion: String?
         var tls: TLSServerOptions.File?
+        /// Send Document's MESH receiver (`url`, `sharedKey`, `pollSeconds`, `maxMessageBytes`, `mailboxes`).
+        var mesh: MESHSettings?
         var careRecord: CareRecord?
 
         /// Access Record HTML settings.

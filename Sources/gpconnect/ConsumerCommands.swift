@@ -14,6 +14,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         subcommands: [
             FindPatient.self, Slots.self, FederatedSlots.self, Book.self, Appointments.self, Amend.self, Cancel.self, Record.self,
             Documents.self, Document.self, ConsumerTaskCommand.self, CareRecord.self,
+            ConsumerSendDocument.self,
         ])
 
     struct Options: ParsableArguments {

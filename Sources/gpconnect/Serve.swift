@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var tls: ServerTLSFlags
+    @OptionGroup var mesh: MESHFlags
 
     @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
     var host: String?
@@ -37,6 +38,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
         if let publicBaseURL { configuration.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         configuration.tls = try tls.options(file: common.file().tls)
+        configuration.mesh = try mesh.settings(file: common.file().mesh)
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
     }

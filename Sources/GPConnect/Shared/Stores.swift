@@ -9,11 +9,13 @@ public struct Stores: Sendable {
     public var clinical: any ClinicalRecordStore
     public var documents: any DocumentStore
     public var tasks: any TaskStore
+    public var messaging: any MessagingStore
 
     public init(
         directory: any DirectoryStore, patients: any PatientStore, demographics: any DemographicsService,
         audit: any AuditStore, diary: any DiaryStore, appointments: any AppointmentStore, clinical: any ClinicalRecordStore,
-        documents: any DocumentStore, tasks: any TaskStore
+        documents: any DocumentStore, tasks: any TaskStore,
+        messaging: any MessagingStore
     ) {
         self.directory = directory
         self.patients = patients
@@ -24,5 +26,6 @@ public struct Stores: Sendable {
         self.clinical = clinical
         self.documents = documents
         self.tasks = tasks
+        self.messaging = messaging
     }
 }
