@@ -9,6 +9,7 @@ struct GPConnectCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Database.self, Seed.self, DiaryCommand.self, DocumentsCommand.self, TasksCommand.self, ClinicalAreas.self,
             Audit.self, ConsumerCommand.self, Token.self, Bench.self, SSPCommand.self,
+            HubCommand.self,
         ],
         defaultSubcommand: Serve.self
     )
