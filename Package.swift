@@ -38,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // The federation hub's pages (logic-less templates) and its users' password hashes (bcrypt).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
@@ -178,13 +181,35 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The federation hub: a web application for hub staff on the consumer library (never the provider's domain or stores).
+        .target(
+            name: "GPConnectHub",
+            dependencies: [
+                "FHIR", "GPConnectContract", "GPConnectClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "gpconnect",
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
                 "GPConnectSSP", "GPConnectTLS",
                 "GPConnectMESH",
+                "GPConnectSSP", "GPConnectTLS", "GPConnectHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,6 +235,7 @@ let package = Package(
                 "FHIR", "GPConnectServer", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectSQL", "GPConnectSQLite",
                 "GPConnectSeed", "GPConnectPostgres", "GPConnectTestSupport", "GPConnectClient", "GPConnectTLS", "GPConnectSSP",
                 "GPConnectMESH",
+                "GPConnectHub",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -224,7 +250,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["validate_stu3.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json"],
+            exclude: ["validate_stu3.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py"],
             swiftSettings: strict
         ),
     ]

@@ -48,6 +48,7 @@ public struct FederatedSlotSearch: Sendable {
         public var practitioner: String?
         public var location: String?
         public var locationID: String?
+        public var practitionerRole: String?
     }
 
     public struct Result: Sendable {
@@ -99,7 +100,7 @@ public struct FederatedSlotSearch: Sendable {
                 return Slot(
                     ods: endpoint.ods, practice: practiceName, slotID: slot.id, start: start, end: end, startText: startText,
                     deliveryChannel: slot.deliveryChannel, serviceType: slot.serviceType, practitioner: slot.practitionerName,
-                    location: slot.locationName, locationID: slot.locationID)
+                    location: slot.locationName, locationID: slot.locationID, practitionerRole: slot.practitionerRole)
             }
             return (slots.isEmpty ? .none : .slots(slots.count), slots)
         } catch let error as GPConnectClientError {

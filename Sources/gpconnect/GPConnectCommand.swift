@@ -10,6 +10,7 @@ struct GPConnectCommand: AsyncParsableCommand {
             Serve.self, Database.self, Seed.self, DiaryCommand.self, DocumentsCommand.self, TasksCommand.self, ClinicalAreas.self,
             Audit.self, ConsumerCommand.self, Token.self, Bench.self, SSPCommand.self,
             InboxCommand.self, BenchSendDocument.self,
+            HubCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

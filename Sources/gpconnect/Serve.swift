@@ -34,12 +34,19 @@ struct Serve: AsyncParsableCommand {
     )
     var publicBaseURL: String?
 
+    @Flag(name: .long, help: "Also serve the federation hub on the demo practices (prints its URL and a demo sign-in).")
+    var hub = false
+
+    @Option(name: .long, help: "With --hub: the hub's port.")
+    var hubPort = 9100
+
     func run() async throws {
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
         if let publicBaseURL { configuration.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         configuration.tls = try tls.options(file: common.file().tls)
         configuration.mesh = try mesh.settings(file: common.file().mesh)
         let app = try await buildApplication(configuration: configuration)
+        if hub { return try await ServeHub.run(provider: app, configuration: configuration, hubPort: hubPort) }
         try await app.runService()
     }
 }

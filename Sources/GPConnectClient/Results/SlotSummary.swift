@@ -20,6 +20,8 @@ public struct SlotSummary: Sendable, Equatable {
     public var deliveryChannel: String?
     /// `Slot.serviceType.text`.
     public var serviceType: String?
+    /// The display of the schedule's `Extension-GPConnect-PractitionerRole-1` (e.g. `General Medical Practitioner`).
+    public var practitionerRole: String?
 
     /// A slot of a search result; practitioner and location come from its schedule's actors.
     public init(_ slot: FHIRElement, in found: GPConnectClient.FreeSlots) {
@@ -33,5 +35,7 @@ public struct SlotSummary: Sendable, Equatable {
         locationID = location?["id"]?.string
         deliveryChannel = slot["extension"]?.items.first { $0["url"]?.string == ExtensionURL.deliveryChannel }?["valueCode"]?.string
         serviceType = slot["serviceType"]?.items.first?["text"]?.string
+        let role = found.schedule(of: slot)?["extension"]?.items.first { $0["url"]?.string == ExtensionURL.practitionerRole }
+        practitionerRole = role?["valueCodeableConcept"]?["coding"]?.items.first?["display"]?.string
     }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// The hub in a real headless browser: hub_browser.py drives Debian's chromium through
+/// chromium-driver with Selenium, against a provider and a hub on loopback. Skipped (visibly)
+/// where chromium, chromium-driver or selenium is missing; `.ci/run` installs them.
+@Suite("Federation hub in a browser")
+struct HubBrowserTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var browserAvailable: Bool {
+        let files = FileManager.default
+        guard files.isExecutableFile(atPath: "/usr/bin/chromium"), files.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
+            return false
+        }
+        return run(["python3", "-c", "import selenium"]).status == 0
+    }
+
+    static func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        do { try process.run() } catch { return (-1, "", "\(error)") }
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: browserAvailable, "needs /usr/bin/chromium, /usr/bin/chromedriver and python3's selenium"), .timeLimit(.minutes(10)))
+    func signInCapacityExportsBookingRecordAndTask() async throws {
+        try await HubTestServer.run { hub, provider in
+            let port = try #require(hub.client.port)
+            // Screenshots are test artefacts, in a git-ignored folder of the package.
+            let shots = Self.root.appendingPathComponent(".artefacts/hub-browser").path
+            try? FileManager.default.removeItem(atPath: shots)
+            try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+            let script = Self.root.appendingPathComponent("Tests/ServerTests/Hub/hub_browser.py").path
+            let result = Self.run(["python3", script, "http://127.0.0.1:\(port)", HubTestServer.username, HubTestServer.password, shots])
+            #expect(result.status == 0, "hub_browser.py failed:\n\(result.error)")
+            let booked = result.output.split(separator: "\n").first { $0.hasPrefix("BOOKED ") }?.split(separator: " ")
+            let appointment = try #require(booked.map { String($0[1]) })
+            let day = try #require(booked.map { String($0[2]) })
+            // The booking is in the practice's diary, as `gpconnect diary show` prints it.
+            let gpconnect = Self.root.appendingPathComponent(".build/debug/gpconnect").path
+            try #require(FileManager.default.isExecutableFile(atPath: gpconnect), "build the gpconnect executable first")
+            let diary = Self.run([gpconnect, "diary", "show", "--database", provider.databasePath, "--practice", "B82617", "--date", day])
+            #expect(diary.status == 0, "\(diary.error)")
+            #expect(diary.output.contains("Appointment/\(appointment) booked Patient/2 by GPCA0001"), "\(diary.output)")
+        }
+    }
+}
