@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable {
     /// TLS with client certificates required; nil serves plain HTTP (the embedded demo default,
     /// or behind a terminator).
     public var tls: TLSServerOptions?
+    /// Timeouts, connection cap, URL and header sizes, per-ASID rate limit.
+    public var limits = ServerLimits()
+    /// The connection guards, rate limit and metrics together; off only to measure what they cost
+    /// (`gpconnect serve --without-operations-layer`, a hidden flag for `gpconnect bench` comparisons).
+    public var operationsLayer = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",

@@ -11,6 +11,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var tls: ServerTLSFlags
+    @OptionGroup var limits: LimitFlags
+    @OptionGroup var logging: LogFormatFlags
 
     @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
     var host: String?
@@ -34,9 +36,12 @@ struct Serve: AsyncParsableCommand {
     var publicBaseURL: String?
 
     func run() async throws {
+        try logging.bootstrap()
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
         if let publicBaseURL { configuration.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         configuration.tls = try tls.options(file: common.file().tls)
+        configuration.limits = try limits.limits(file: common.file().limits)
+        configuration.operationsLayer = !limits.withoutOperationsLayer
         let app = try await buildApplication(configuration: configuration)
         try await app.runService()
     }
