@@ -41,6 +41,11 @@ let package = Package(
         // The federation hub's pages (logic-less templates) and its users' password hashes (bcrypt).
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // HTTP/1 parts as swift-http-types (already in the graph through Hummingbird): the server's connection guard.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Operations: the server's metrics through swift-metrics, exposed in Prometheus text format on /metrics.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
@@ -92,6 +97,7 @@ let package = Package(
             dependencies: [
                 "GPConnect", "GPConnectContract", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -178,6 +184,11 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

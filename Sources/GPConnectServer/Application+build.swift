@@ -16,11 +16,15 @@ import Logging
 public func buildApplication(configuration: ServerConfiguration) async throws -> some ApplicationProtocol {
     // TLS first: a bad certificate or key is reported before the database is opened.
     let scheme = configuration.tls == nil ? "http" : "https"
+    let metrics = ServerMetrics()
+    let layer = configuration.operationsLayer
+    let http1 =
+        layer ? GuardedHTTP1Channel.builder(limits: configuration.limits, connections: ConnectionCount(), metrics: metrics) : .http1()
     let server: HTTPServerBuilder =
-        try configuration.tls.map { try HTTPServerBuilder.tls(.http1(), configuration: $0.channelConfiguration()) } ?? .http1()
+        try configuration.tls.map { try HTTPServerBuilder.tls(http1, configuration: $0.channelConfiguration()) } ?? http1
     var logger = Logger(label: "gpconnect")
     logger.logLevel = configuration.logLevel
-    let storage = try await Storage.open(configuration.databasePath, logger: logger)
+    let storage = try await Storage.open(configuration.databasePath, logger: logger, metrics: layer ? metrics.factory : nil)
     let stores = storage.stores
     if configuration.seedWhenEmpty, let summary = try await storage.seedIfEmpty() {
         logger.info("Seeded reference data: \(summary)")
@@ -31,8 +35,15 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         try await service.diary.releaseIfNeeded(practice: practice.ods, now: Date())
     }
     let router = Router(context: GPConnectRequestContext.self)
-    router.add(middleware: GPConnectMiddleware(audit: stores.audit, logger: logger, tls: configuration.tls != nil))
+    if layer { router.add(middleware: MetricsMiddleware(metrics: metrics)) }
+    let audit: any AuditStore = layer ? MeasuredAuditStore(base: stores.audit, metrics: metrics) : stores.audit
+    router.add(middleware: GPConnectMiddleware(audit: audit, logger: logger, tls: configuration.tls != nil))
+    if layer, configuration.limits.rateLimitPerSecond > 0 {
+        let limits = configuration.limits
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rate: limits.rateLimitPerSecond, burst: limits.rateLimitBurst)))
+    }
     HealthRoutes().register(on: router)
+    OperationsRoutes(metrics: metrics, storage: storage, softwareVersion: configuration.identity.softwareVersion).register(on: router)
     let practices = PracticeCache(directory: stores.directory, allowed: configuration.practices)
     FHIRRoutes(
         version: .stu3,

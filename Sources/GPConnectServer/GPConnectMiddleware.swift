@@ -69,6 +69,7 @@ struct GPConnectMiddleware: RouterMiddleware {
                     "status": .stringConvertible(response.status.code),
                 ])
         }
+        if let failure { context.exchange.update { $0.spineCode = failure.code.rawValue } }
         response.headers[.cacheControl] = "no-store"
         if tls { response.headers[.strictTransportSecurity] = TLSServerOptions.strictTransportSecurity }
         return response

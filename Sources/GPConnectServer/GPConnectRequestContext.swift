@@ -38,6 +38,8 @@ final class Exchange: Sendable {
         var patient: String?
         /// The resource created or changed.
         var resource: String?
+        /// The Spine code of the refusal, once answered (for the metrics).
+        var spineCode: String?
     }
 
     private let state = Mutex(Facts())

@@ -4,6 +4,7 @@ import GPConnect
 import GPConnectContract
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Synchronization
 
 /// The checks a FHIR version puts every request through before a use case sees it. Each step
@@ -91,15 +92,19 @@ extension RequestPipeline {
         return (query, practice, interaction, traceID)
     }
 
-    /// The body of a request that may carry one (size limit; `Content-Type` when not empty).
+    /// The body of a request that may carry one (size limit, read deadline, `Content-Encoding`; `Content-Type` when not empty).
     func readBody(_ request: Request, interaction: Interaction, maximumBodySize: Int) async throws -> ([UInt8], FHIRFormat?) {
         guard interaction.method != .GET else { return ([], nil) }
-        let body: [UInt8]
+        let collected: ByteBuffer
         do {
-            body = Array(try await request.body.collect(upTo: maximumBodySize).readableBytesView)
+            collected = try await request.body.collect(upTo: maximumBodySize)
+        } catch is RequestBodyTimeout {
+            throw GPConnectError(.badRequest, "The request body was not received in time", status: 408)
         } catch {
             throw GPConnectError(.badRequest, "The request body is larger than \(maximumBodySize) bytes", status: 413)
         }
+        let body = try RequestBodyEncoding.decode(
+            collected, contentEncoding: request.headers[.contentEncoding], maximumSize: maximumBodySize)
         guard !body.isEmpty else { return (body, nil) }
         return (body, try FormatNegotiation.requestFormat(contentType: request.headers[.contentType]))
     }

@@ -30,6 +30,11 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSServerOptions?
     /// Send Document over MESH: the receiver polls these mailboxes; nil runs no receiver.
     public var mesh: MESHSettings?
+    /// Timeouts, connection cap, URL and header sizes, per-ASID rate limit.
+    public var limits = ServerLimits()
+    /// The connection guards, rate limit and metrics together; off only to measure what they cost
+    /// (`gpconnect serve --without-operations-layer`, a hidden flag for `gpconnect bench` comparisons).
+    public var operationsLayer = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/gpconnect.sqlite",

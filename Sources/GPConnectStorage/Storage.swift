@@ -1,3 +1,4 @@
+public import CoreMetrics
 import Foundation
 public import GPConnect
 public import GPConnectContract
@@ -22,9 +23,12 @@ public struct Storage: Sendable {
     public let description: String
     let database: any SQLDatabase
 
-    /// Opens, and migrates, the database at `location`.
-    public static func open(_ location: String, logger: Logger = Logger(label: "gpconnect.database")) async throws -> Storage {
-        let database = try await openDatabase(location, logger: logger)
+    /// Opens, and migrates, the database at `location`; with `metrics`, every read and write is counted and timed.
+    public static func open(
+        _ location: String, logger: Logger = Logger(label: "gpconnect.database"), metrics: (any MetricsFactory)? = nil
+    ) async throws -> Storage {
+        let opened = try await openDatabase(location, logger: logger)
+        let database: any SQLDatabase = metrics.map { MeasuredSQLDatabase(base: opened, factory: $0) } ?? opened
         let (stores, demographics) = Stores.sql(database)
         let description = database.dialect == .postgres ? "PostgreSQL database" : location
         return Storage(stores: stores, demographics: demographics, description: description, database: database)

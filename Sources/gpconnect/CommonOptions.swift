@@ -20,7 +20,9 @@ struct CommonOptions: ParsableArguments {
     /// "versions": {"foundations": "1.5.0", …, "careRecord": "0.7.4"}, "softwareName": …, "softwareVersion": …,
     /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880},
     /// "careRecord": {"deceasedAccessDays": 28, "defaultPeriodMonths": {"ENC": 12}, "emergencyCodes": […]},
-    /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …}}`.
+    /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …},
+    /// "limits": {"headerReadTimeout": 10, "idleTimeout": 30, "bodyReadTimeout": 30, "maximumConnections": 2048,
+    /// "maximumURILength": 8192, "maximumHeaderBytes": 32768, "rateLimitPerSecond": 0, "rateLimitBurst": 0}}`.
     struct File: Decodable {
         struct Documents: Decodable {
             var deceasedAccessDays: Int?
@@ -40,6 +42,7 @@ struct CommonOptions: ParsableArguments {
         var tls: TLSServerOptions.File?
         /// Send Document's MESH receiver (`url`, `sharedKey`, `pollSeconds`, `maxMessageBytes`, `mailboxes`).
         var mesh: MESHSettings?
+        var limits: ServerLimits?
         var careRecord: CareRecord?
 
         /// Access Record HTML settings.

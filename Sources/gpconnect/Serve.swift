@@ -12,6 +12,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var tls: ServerTLSFlags
     @OptionGroup var mesh: MESHFlags
+    @OptionGroup var limits: LimitFlags
+    @OptionGroup var logging: LogFormatFlags
 
     @Option(name: .long, help: "Address to listen on (env GPCONNECT_HOST; default 127.0.0.1).")
     var host: String?
@@ -41,10 +43,13 @@ struct Serve: AsyncParsableCommand {
     var hubPort = 9100
 
     func run() async throws {
+        try logging.bootstrap()
         var configuration = try common.serverConfiguration(host: host, port: port, practices: practices, logLevel: logLevel)
         if let publicBaseURL { configuration.publicBaseURL = try CommonOptions.baseURL(publicBaseURL) }
         configuration.tls = try tls.options(file: common.file().tls)
         configuration.mesh = try mesh.settings(file: common.file().mesh)
+        configuration.limits = try limits.limits(file: common.file().limits)
+        configuration.operationsLayer = !limits.withoutOperationsLayer
         let app = try await buildApplication(configuration: configuration)
         if hub { return try await ServeHub.run(provider: app, configuration: configuration, hubPort: hubPort) }
         try await app.runService()
