@@ -215,9 +215,7 @@ let package = Package(
             name: "gpconnect",
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectServer", "GPConnectStorage", "GPConnectClient", "GPConnectContract", "GPConnectBench",
-                "GPConnectSSP", "GPConnectTLS",
-                "GPConnectMESH",
-                "GPConnectSSP", "GPConnectTLS", "GPConnectHub",
+                "GPConnectSSP", "GPConnectTLS", "GPConnectMESH", "GPConnectHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -261,7 +259,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["validate_stu3.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py"],
+            exclude: ["validate_stu3.py", "validate_xhtml.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py"],
             swiftSettings: strict
         ),
     ]
