@@ -16,6 +16,7 @@ parser.add_argument("--practices", type=int, default=10)
 parser.add_argument("--repeat", type=int, default=20)
 parser.add_argument("--provider-port", type=int, default=9180)
 parser.add_argument("--hub-port", type=int, default=9181)
+parser.add_argument("--deadline", type=float, default=5, help="seconds each practice has to answer (the hub's --deadline)")
 args = parser.parse_args()
 
 work = tempfile.mkdtemp(prefix="hub-bench-")
@@ -37,7 +38,8 @@ subprocess.run([args.binary, "hub", "users", "add", "bench", "--name", "Bench Us
 processes = [
     subprocess.Popen([args.binary, "serve", "--port", str(args.provider_port), "--database", os.path.join(work, "provider.sqlite"),
                       "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-    subprocess.Popen([args.binary, "hub", "--directory", directory, "--port", str(args.hub_port), "--hub-database", hub_db],
+    subprocess.Popen([args.binary, "hub", "--directory", directory, "--port", str(args.hub_port), "--hub-database", hub_db,
+                      "--deadline", str(args.deadline)],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
 ]
 
@@ -86,7 +88,7 @@ try:
         done = time.perf_counter() - started
         body = (first + rest).decode()
         assert "All practices answered." in body, "the page did not complete"
-        assert body.count(": ok</li>") == args.practices, "not every practice answered ok"
+        assert body.count(": ok</li>") == args.practices, "not every practice answered ok: %s" % re.findall(r"<li class=\"\w+\">[^<]*</li>", body)
         if run == 0:
             continue  # warm-up: connection pools, the provider's caches
         first_bytes.append(ttfb * 1000)
@@ -98,7 +100,8 @@ try:
         return "median %.1f ms, p90 %.1f ms, min %.1f ms, max %.1f ms" % (
             statistics.median(values), values[int(len(values) * 0.9) - 1], values[0], values[-1])
 
-    print("capacity page, %d practices x 14 days, %d runs (after 1 warm-up), %d bytes" % (args.practices, args.repeat, sizes[0]))
+    print("capacity page, %d practices x 14 days, %d runs (after 1 warm-up), %d bytes, %s" % (
+        args.practices, args.repeat, sizes[0], os.path.basename(os.path.dirname(os.path.abspath(args.binary)))))
     print("time to first byte: " + summary(first_bytes))
     print("time to complete:   " + summary(completions))
 finally:

@@ -47,7 +47,8 @@ extension Hub {
                         ByteBuffer(
                             string:
                                 "<li class=\"\(Capacity.outcomeClass(outcome))\">\(escapeHTML(endpoint.ods)) \(escapeHTML(endpoint.name ?? "")): \(escapeHTML(Capacity.outcomeText(outcome)))</li>"
-                                + "<progress max=\"\(practices.count)\" value=\"\(answered)\">\(answered) of \(practices.count)</progress>")
+                                + "<li class=\"bar\"><progress max=\"\(practices.count)\" value=\"\(answered)\">\(answered) of \(practices.count)</progress></li>"
+                        )
                     )
                 }
                 let result = await running.value

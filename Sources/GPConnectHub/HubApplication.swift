@@ -126,6 +126,7 @@ final class Hub: Sendable {
         }
         router.get("/static/:file") { [views] _, context in try views.asset(context.parameters.get("file") ?? "") }
         router.get("/") { _, _ in Response.redirect(to: "/capacity", type: .found) }
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         registerSignIn(on: router)
         registerCapacity(on: router)
         registerBooking(on: router)
@@ -142,7 +143,7 @@ struct HubMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let hub: Hub
 
-    static let open: Set<String> = ["/signin", "/health"]
+    static let open: Set<String> = ["/signin", "/health", "/favicon.ico"]
 
     /// Sent with every answer: no sniffing, no referrer, no framing, nothing loaded from elsewhere.
     static let securityHeaders: [(HTTPField.Name, String)] = [

@@ -1,4 +1,5 @@
 import Foundation
+import GPConnectClient
 import Hummingbird
 import Mustache
 
@@ -72,18 +73,4 @@ struct HubViews: Sendable {
 }
 
 /// Escapes text for HTML (what the SVG and streamed parts write by hand).
-func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
-}
+func escapeHTML(_ text: String) -> String { CareRecordSummary.escape(text) }

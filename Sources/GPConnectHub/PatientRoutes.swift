@@ -19,46 +19,42 @@ extension Hub {
         router.post("/appointment/amend") { [self] request, context in
             let session = try context.signedIn()
             let form = try await Form.checked(request, session)
-            let practice = try practice(form["ods"])
-            guard let id = form["id"] else { throw HubError(.badRequest, "Choose an appointment.") }
-            let client = client(for: session.user)
-            let notice: String
-            do throws(GPConnectClientError) {
-                let current = try await client.readAppointment(practice, id: id)
+            return try await changeAppointment(session, form, verb: "amended") { client, practice, current throws(GPConnectClientError) in
                 _ = try await client.amend(practice, appointment: current, description: form["description"], comment: form["comment"])
-                notice = "Appointment/\(id) at \(practice.name ?? practice.ods) was amended."
-                await log(
-                    session, "amend appointment", ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: "Appointment/\(id)")
-            } catch {
-                await log(
-                    session, "amend appointment", ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: Self.short(error))
-                notice = "The appointment was not amended: " + Self.message(error, at: practice)
             }
-            return try await patientPage(session, nhs: form["nhs"], notice: notice)
         }
         router.post("/appointment/cancel") { [self] request, context in
             let session = try context.signedIn()
             let form = try await Form.checked(request, session)
-            let practice = try practice(form["ods"])
-            guard let id = form["id"] else { throw HubError(.badRequest, "Choose an appointment.") }
             guard let reason = form["reason"] else {
                 return try await patientPage(session, nhs: form["nhs"], notice: "Give a reason to cancel an appointment.")
             }
-            let client = client(for: session.user)
-            let notice: String
-            do throws(GPConnectClientError) {
-                let current = try await client.readAppointment(practice, id: id)
+            return try await changeAppointment(session, form, verb: "cancelled") { client, practice, current throws(GPConnectClientError) in
                 _ = try await client.cancel(practice, appointment: current, reason: reason)
-                notice = "Appointment/\(id) at \(practice.name ?? practice.ods) was cancelled."
-                await log(
-                    session, "cancel appointment", ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: "Appointment/\(id)")
-            } catch {
-                await log(
-                    session, "cancel appointment", ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: Self.short(error))
-                notice = "The appointment was not cancelled: " + Self.message(error, at: practice)
             }
-            return try await patientPage(session, nhs: form["nhs"], notice: notice)
         }
+    }
+
+    /// Reads the appointment a form names, changes it, logs the outcome and shows the patient's
+    /// appointments again with what happened.
+    func changeAppointment(
+        _ session: HubSession, _ form: Form, verb: String,
+        _ change: (GPConnectClient, ProviderEndpoint, FHIRElement) async throws(GPConnectClientError) -> Void
+    ) async throws -> Response {
+        let practice = try practice(form["ods"])
+        guard let id = form["id"] else { throw HubError(.badRequest, "Choose an appointment.") }
+        let client = client(for: session.user)
+        let action = (verb == "amended" ? "amend" : "cancel") + " appointment"
+        let notice: String
+        do throws(GPConnectClientError) {
+            try await change(client, practice, try await client.readAppointment(practice, id: id))
+            notice = "Appointment/\(id) at \(practice.name ?? practice.ods) was \(verb)."
+            await log(session, action, ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: "Appointment/\(id)")
+        } catch {
+            await log(session, action, ods: practice.ods, nhsNumber: Self.nhsNumber(form["nhs"]), outcome: Self.short(error))
+            notice = "The appointment was not \(verb): " + Self.message(error, at: practice)
+        }
+        return try await patientPage(session, nhs: form["nhs"], notice: notice)
     }
 
     /// Where a patient is known in the federation, and their appointments there from today.

@@ -7,23 +7,28 @@ extension Hub {
     /// Sign-in with a local account (bcrypt), a fresh session token in an `HttpOnly`,
     /// `SameSite=Strict` cookie (`Secure` under TLS), sign-out that ends the session.
     func registerSignIn(on router: Router<HubRequestContext>) {
-        router.get("/signin") { [self] _, context in
+        router.get("/signin") { [self] request, context in
             if context.session != nil { return Response.redirect(to: "/capacity", type: .normal) }
-            return signInPage(message: nil, username: nil)
+            return signInPage(message: nil, username: nil, request: request)
         }
         router.post("/signin") { [self] request, _ in
             let form = try await Form.read(request)
             // Before sign-in there is no session: the form's token must match the cookie it came with.
             guard let sent = form.fields["csrf"], let expected = Cookies.value("hub_signin", in: request), Secrets.equal(sent, expected)
-            else { return signInPage(message: "The sign-in form had expired. Try again.", username: form["username"], status: .forbidden) }
+            else {
+                return signInPage(
+                    message: "The sign-in form had expired. Try again.", username: form["username"], request: request, status: .forbidden)
+            }
             guard let username = form["username"], let password = form.fields["password"], !password.isEmpty else {
-                return signInPage(message: "Enter your username and password.", username: form["username"], status: .badRequest)
+                return signInPage(
+                    message: "Enter your username and password.", username: form["username"], request: request, status: .badRequest)
             }
             let credentials = try await store.credentials(username)
             // An unknown user costs the same bcrypt as a wrong password.
             let verified = Bcrypt.verify(password, hash: credentials?.passwordHash ?? Self.decoyHash)
             guard let credentials, verified else {
-                return signInPage(message: "The username or password is not right.", username: username, status: .unauthorized)
+                return signInPage(
+                    message: "The username or password is not right.", username: username, request: request, status: .unauthorized)
             }
             let token = Secrets.token()
             try await store.createSession(
@@ -50,8 +55,11 @@ extension Hub {
         }
     }
 
-    func signInPage(message: String?, username: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let token = Secrets.token()
+    /// The sign-in form. Its token stays the one the browser already holds (another tab or a
+    /// redirected request must not invalidate a form on screen).
+    func signInPage(message: String?, username: String?, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        let held = Cookies.value("hub_signin", in: request)
+        let token = held.flatMap { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0 : nil } ?? Secrets.token()
         var data: [String: Any] = ["username": username ?? "", "signinCSRF": token]
         data["message"] = message
         var response = views.page("signin", title: "Sign in", data, session: nil, status: status)

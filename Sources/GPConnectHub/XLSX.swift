@@ -101,35 +101,23 @@ enum StoredZip {
             let name = Array(file.name.utf8)
             let crc = crc32(file.bytes)
             let offset = UInt32(out.count)
+            // The fields both headers share: version needed, flags (names are UTF-8), method 0
+            // (stored), time, date, CRC-32, both sizes, name length.
+            func common(_ into: inout [UInt8]) {
+                for value in [20, 0x0800, 0, time, date] { u16(value, &into) }
+                for value in [crc, UInt32(file.bytes.count), UInt32(file.bytes.count)] { u32(value, &into) }
+                u16(name.count, &into)
+            }
             u32(0x0403_4b50, &out)
-            u16(20, &out)
-            u16(0x0800, &out)  // names are UTF-8
-            u16(0, &out)  // stored
-            u16(time, &out)
-            u16(date, &out)
-            u32(crc, &out)
-            u32(UInt32(file.bytes.count), &out)
-            u32(UInt32(file.bytes.count), &out)
-            u16(name.count, &out)
-            u16(0, &out)
+            common(&out)
+            u16(0, &out)  // extra field length
             out += name
             out += file.bytes
             u32(0x0201_4b50, &central)
-            u16(20, &central)
-            u16(20, &central)
-            u16(0x0800, &central)
-            u16(0, &central)
-            u16(time, &central)
-            u16(date, &central)
-            u32(crc, &central)
-            u32(UInt32(file.bytes.count), &central)
-            u32(UInt32(file.bytes.count), &central)
-            u16(name.count, &central)
-            u16(0, &central)
-            u16(0, &central)
-            u16(0, &central)
-            u16(0, &central)
-            u32(0, &central)
+            u16(20, &central)  // version made by
+            common(&central)
+            for _ in 0..<4 { u16(0, &central) }  // extra and comment lengths, disk number, internal attributes
+            u32(0, &central)  // external attributes
             u32(offset, &central)
             central += name
         }

@@ -34,7 +34,9 @@ enum ServeHub {
         }
         let hub = try await buildHubApplication(
             configuration: HubConfiguration(host: configuration.host, port: hubPort, databasePath: database, directory: directory))
-        print("Federation hub on the demo practices: http://\(configuration.host):\(hubPort)/ – \(signIn)")
+        // Unbuffered: the line is there at once even when standard output is a file.
+        FileHandle.standardOutput.write(
+            Data("Federation hub on the demo practices: http://\(configuration.host):\(hubPort)/ – \(signIn)\n".utf8))
         let group = ServiceGroup(
             services: [provider, hub], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "gpconnect.serve"))
         try await group.run()

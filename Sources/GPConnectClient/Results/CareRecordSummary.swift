@@ -85,7 +85,8 @@ public struct CareRecordSummary: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text escaped for HTML content and double-quoted attribute values.
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

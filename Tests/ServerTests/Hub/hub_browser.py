@@ -141,5 +141,9 @@ try:
     wait.until(EC.presence_of_element_located((By.ID, "username")))
     driver.get(url + "/capacity")
     check(driver.current_url.endswith("/signin"), "signed out")
+except Exception:
+    shot("failure")
+    sys.stderr.write("at %s:\n%s\n" % (driver.current_url, driver.page_source[-3000:]))
+    raise
 finally:
     driver.quit()

@@ -46,13 +46,23 @@ struct SendDocumentCrashTests {
                 reports.append(report)
                 try await TestMESH.send(client, FHIRJSON.encode(report.fhir))
             }
-            // Kill the receiver a few times, early and late, while it works.
-            for delay in [150, 400, 250, 700] {
+            // Kill the receiver each time it has just finished a report (the inbox shrank), so the
+            // kill lands while the reports behind it are being stored, filed or answered.
+            var remaining = count
+            var killsMidBatch = 0
+            for _ in 0..<4 where remaining > 1 {
                 let process = try Self.serve(database: database, port: 8711)
-                try await Task.sleep(for: .milliseconds(delay))
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline, try await client.inbox(TestMESH.practice).count >= remaining {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
+                let left = try await client.inbox(TestMESH.practice).count
+                if left > 0, left < remaining { killsMidBatch += 1 }
+                remaining = left
             }
+            #expect(killsMidBatch >= 2, "killed while reports were still in flight")
             // Then let it finish.
             let process = try Self.serve(database: database, port: 8711)
             let deadline = ContinuousClock.now + .seconds(60)
