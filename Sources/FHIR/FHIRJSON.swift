@@ -56,6 +56,12 @@ public enum FHIRJSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
@@ -132,7 +138,15 @@ public enum FHIRJSON {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
                 let key = try readString()
-                guard seen.insert(key).inserted else { throw error("duplicate key \"\(key)\"") }
+                // Small objects (nearly all of FHIR) are checked by a scan, larger ones by a set.
+                let duplicate: Bool
+                if object.fields.count < 16 {
+                    duplicate = object.fields.contains { $0.name == key }
+                } else {
+                    if seen.isEmpty { seen = Set(object.fields.map(\.name)) }
+                    duplicate = !seen.insert(key).inserted
+                }
+                guard !duplicate else { throw error("duplicate key \"\(key)\"") }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
@@ -201,6 +215,22 @@ public enum FHIRJSON {
 
         mutating func readString() throws(FHIRDecodingError) -> String {
             index += 1
+            // Fast path: a string with no escape is its bytes, taken as one slice.
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    if let text = String(validating: bytes[start..<index], as: UTF8.self) {
+                        index += 1
+                        return text
+                    }
+                    break
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            // Escapes, control characters or invalid UTF-8: byte by byte, with the precise error.
+            index = start
             var out: [UInt8] = []
             while index < bytes.count {
                 let byte = bytes[index]

@@ -9,6 +9,8 @@ public enum BenchReference {
     /// Patient 2 of the reference data: the richest structured record.
     public static let patient2ID = "2"
     public static let patient2NHSNumber = "9690937286"
+    /// A logical id no patient of the reference data has: a valid request answered 404.
+    public static let unknownPatientID = "999999"
     /// Patient3, who holds no reference documents: the benchmark files its large documents there.
     public static let patient3NHSNumber = "9690937294"
     /// The reference patients 1…8 that bookings cycle through.

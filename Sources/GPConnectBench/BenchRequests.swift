@@ -48,12 +48,18 @@ struct BenchRequests: Sendable {
 
     /// A GET scenario; with no interaction, a plain request (the `/health` baseline). The token's
     /// audience is `url` unless given (through a proxy it is the provider's URL).
-    static func get(_ name: String, _ url: String, _ interaction: Interaction?, audience: String? = nil) -> BenchScenario {
-        let headers = interaction.map { Self.headers($0, audience: audience ?? url) } ?? HTTPHeaders()
-        return BenchScenario(name: name) { client, _ in
+    /// `expecting` is the status that counts as an answer (a refusal scenario expects its 4xx);
+    /// `authorization` replaces the bearer token (a refusal scenario sends a malformed one).
+    static func get(
+        _ name: String, _ url: String, _ interaction: Interaction?, audience: String? = nil, expecting: HTTPResponseStatus = .ok,
+        authorization: String? = nil
+    ) -> BenchScenario {
+        var headers = interaction.map { Self.headers($0, audience: audience ?? url) } ?? HTTPHeaders()
+        if let authorization { headers.replaceOrAdd(name: "Authorization", value: authorization) }
+        return BenchScenario(name: name) { [headers] client, _ in
             var request = HTTPClientRequest(url: url)
             request.headers = headers
-            return try await timed(.ok) {
+            return try await timed(expecting) {
                 let response = try await client.execute(request, timeout: .seconds(10))
                 _ = try await response.body.collect(upTo: 64 << 20)
                 return response.status

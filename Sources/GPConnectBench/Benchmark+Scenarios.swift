@@ -26,12 +26,23 @@ extension Benchmark {
                 requests.url(.searchPatient, query: [("identifier", IdentifierSystem.nhsNumber + "|" + BenchReference.patient2NHSNumber)]),
                 .searchPatient),
             BenchRequests.get(
+                "Patient read, unknown id (404)", requests.url(.readPatient, id: BenchReference.unknownPatientID), .readPatient,
+                expecting: .notFound),
+            BenchRequests.get(
+                "Patient read, malformed JWT (400)", requests.url(.readPatient, id: BenchReference.patient2ID), .readPatient,
+                expecting: .badRequest, authorization: "Bearer e30.e30."),
+            BenchRequests.get(
                 "Patient read (XML)", requests.url(.readPatient, id: BenchReference.patient2ID, query: [("_format", "xml")]),
                 .readPatient),
             BenchRequests.get(
                 "Slot search, 1 day",
                 requests.url(
                     .searchFreeSlots, query: [("start", tomorrow), ("end", BenchRequests.bound("le", days: 2))] + slotFilter),
+                .searchFreeSlots),
+            BenchRequests.get(
+                "Slot search, 7 days",
+                requests.url(
+                    .searchFreeSlots, query: [("start", tomorrow), ("end", BenchRequests.bound("le", days: 8))] + slotFilter),
                 .searchFreeSlots),
             BenchRequests.get(
                 "Slot search, 14 days",

@@ -8,6 +8,12 @@ public enum FormatNegotiation {
     /// MIME types and `_format` values accepted for each encoding. The DSTU2 names and the plain
     /// ones are the FHIR-defined aliases; `_format` also takes the short `json` / `xml`.
     static func format(ofMediaType raw: String, allowShortNames: Bool) -> FHIRFormat? {
+        // What nearly every consumer sends, exactly: no trimming or lower-casing needed.
+        switch raw {
+        case "application/fhir+json": return .json
+        case "application/fhir+xml": return .xml
+        default: break
+        }
         let mediaType =
             raw.split(separator: ";", maxSplits: 1).first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()

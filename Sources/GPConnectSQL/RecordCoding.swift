@@ -12,6 +12,10 @@ enum RecordCoding {
 
     static func decode<T: Decodable>(_ type: T.Type, _ row: SQLRow, column: String = "record") throws -> T {
         guard let text = row.text(column) else { throw StoreError.corrupt("\(T.self) row has no \(column)") }
+        return try decode(type, text: text)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, text: String) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {

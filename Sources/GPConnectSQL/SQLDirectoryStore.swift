@@ -4,6 +4,9 @@ import GPConnectContract
 /// ``DirectoryStore`` on SQLite.
 public struct SQLDirectoryStore: DirectoryStore {
     let database: any SQLDatabase
+    let decodedOrganizations = DecodedRecords<OrganizationRecord>(capacity: 1024)
+    let decodedPractitioners = DecodedRecords<PractitionerRecord>(capacity: 1024)
+    let decodedLocations = DecodedRecords<LocationRecord>(capacity: 1024)
 
     public init(database: any SQLDatabase) { self.database = database }
 
@@ -18,30 +21,30 @@ public struct SQLDirectoryStore: DirectoryStore {
 
     public func organization(practice: String, id: String) async throws -> OrganizationRecord? {
         try await database.read("SELECT record FROM organizations WHERE practice = ? AND id = ?", [.text(practice), .text(id)])
-            .first.map { try RecordCoding.decode(OrganizationRecord.self, $0) }
+            .first.map { try decodedOrganizations.decode($0) }
     }
 
     public func organizations(practice: String, odsCode: String) async throws -> [OrganizationRecord] {
         try await database.read(
             "SELECT record FROM organizations WHERE practice = ? AND ods = ? ORDER BY id", [.text(practice), .text(odsCode)]
         )
-        .map { try RecordCoding.decode(OrganizationRecord.self, $0) }
+        .map { try decodedOrganizations.decode($0) }
     }
 
     public func practitioner(practice: String, id: String) async throws -> PractitionerRecord? {
         try await database.read("SELECT record FROM practitioners WHERE practice = ? AND id = ?", [.text(practice), .text(id)])
-            .first.map { try RecordCoding.decode(PractitionerRecord.self, $0) }
+            .first.map { try decodedPractitioners.decode($0) }
     }
 
     public func practitioners(practice: String, sdsUserID: String) async throws -> [PractitionerRecord] {
         try await database.read(
             "SELECT record FROM practitioners WHERE practice = ? AND sds_user_id = ? ORDER BY id", [.text(practice), .text(sdsUserID)]
-        ).map { try RecordCoding.decode(PractitionerRecord.self, $0) }
+        ).map { try decodedPractitioners.decode($0) }
     }
 
     public func location(practice: String, id: String) async throws -> LocationRecord? {
         try await database.read("SELECT record FROM locations WHERE practice = ? AND id = ?", [.text(practice), .text(id)])
-            .first.map { try RecordCoding.decode(LocationRecord.self, $0) }
+            .first.map { try decodedLocations.decode($0) }
     }
 
     public func directoryEntries(practice: String, practitionerIDs: [String], organizationIDs: [String], locationIDs: [String])
@@ -62,9 +65,9 @@ public struct SQLDirectoryStore: DirectoryStore {
         guard !parts.isEmpty else { return found }
         for row in try await database.read(parts.joined(separator: " UNION ALL "), binds) {
             switch row.integer("kind") {
-            case 0: found.practitioners.append(try RecordCoding.decode(PractitionerRecord.self, row))
-            case 1: found.organizations.append(try RecordCoding.decode(OrganizationRecord.self, row))
-            case 2: found.locations.append(try RecordCoding.decode(LocationRecord.self, row))
+            case 0: found.practitioners.append(try decodedPractitioners.decode(row))
+            case 1: found.organizations.append(try decodedOrganizations.decode(row))
+            case 2: found.locations.append(try decodedLocations.decode(row))
             default: throw StoreError.corrupt("directory row of unknown kind")
             }
         }

@@ -5,19 +5,20 @@ public import GPConnectContract
 /// or an `INSERT` that the `(practice, nhs_number)` and `(practice, id)` keys refuse.
 public struct SQLPatientStore: PatientStore {
     let database: any SQLDatabase
+    let decoded = DecodedRecords<PatientRecord>()
 
     public init(database: any SQLDatabase) { self.database = database }
 
     public func patient(practice: String, id: String) async throws -> PatientRecord? {
         try await database.read("SELECT record FROM patients WHERE practice = ? AND id = ?", [.text(practice), .text(id)])
-            .first.map { try RecordCoding.decode(PatientRecord.self, $0) }
+            .first.map { try decoded.decode($0) }
     }
 
     public func patients(practice: String, nhsNumber: NHSNumber) async throws -> [PatientRecord] {
         try await database.read(
             "SELECT record FROM patients WHERE practice = ? AND nhs_number = ?", [.text(practice), .text(nhsNumber.value)]
         )
-        .map { try RecordCoding.decode(PatientRecord.self, $0) }
+        .map { try decoded.decode($0) }
     }
 
     public func savePatient(_ patient: PatientRecord, practice: String, expectedVersion: String?) async throws {

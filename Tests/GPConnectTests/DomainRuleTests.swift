@@ -100,6 +100,10 @@ struct AuditEventTests {
             AuditEvent(
                 traceID: nil, practice: nil, interaction: nil, method: "PUT", path: "/", status: 405, spineCode: "BAD_REQUEST",
                 consumerASID: nil, requester: nil, patient: nil),
+            AuditEvent(
+                traceID: "t2", practice: "A20047", interaction: "urn:y", method: "POST", path: "/p", status: 201, spineCode: "X",
+                consumerASID: "1", requester: Self.everyRequesterField, patient: "2", resource: "Patient/2/_history/1",
+                clientCertificate: "CN=ssp"),
         ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -107,6 +111,37 @@ struct AuditEventTests {
             #expect(String(decoding: event.canonicalBytes, as: UTF8.self) == String(decoding: try encoder.encode(event), as: UTF8.self))
             #expect(try JSONDecoder().decode(AuditEvent.self, from: Data(event.canonicalBytes)) == event)
         }
+    }
+
+    static var everyRequesterField: AuditEvent.Requester {
+        var requester = AuditEvent.Requester()
+        requester.userID = "u"
+        requester.sdsUserID = "s"
+        requester.roleProfileID = "r"
+        requester.name = "n"
+        requester.organizationODS = "o"
+        requester.organizationName = "on"
+        requester.deviceID = "d"
+        requester.deviceModel = "dm"
+        requester.deviceVersion = "dv"
+        requester.reasonForRequest = "directcare"
+        requester.scope = "patient/*.read"
+        return requester
+    }
+}
+
+@Suite("ISO 8601 in UTC")
+struct ISO8601Tests {
+    /// The hand-written formatter writes what `Date.ISO8601FormatStyle` writes, across leap
+    /// days, year ends and fractional seconds.
+    @Test(arguments: [
+        0, 951_782_400, 951_868_799.999, 1_704_067_199.5, 1_709_164_800, 1_798_761_599, -1, -2_208_988_800, 253_402_300_799,
+    ])
+    func matchesFoundationsFormatStyle(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(ISO8601.instant(date) == date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))
+        #expect(
+            ISO8601.day(date) == date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)))
     }
 }
 

@@ -148,6 +148,9 @@ struct JWTTests {
             ("two parts", "e30.e30"),
             ("alg HS256", Client.encodeToken(claims: ["iss": "x"], header: ["alg": "HS256", "typ": "JWT"])),
             ("payload not JSON", "e30.bm90IGpzb24."),
+            ("payload of a length base64 cannot have", "e30.e30AB."),
+            ("payload with a character outside base64url", "e30.e3*0."),
+            ("payload padded in the middle", "e30.e3=0."),
             ("empty", ""),
         ] as [(String, String)])
     func malformedTokensAreBadRequest(name: String, token: String) async throws {

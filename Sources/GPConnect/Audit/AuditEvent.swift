@@ -56,30 +56,29 @@ public struct AuditEvent: Sendable, Codable, Equatable {
     /// `JSONDecoder`) agrees on it. Built directly because it runs on every request.
     public var canonicalBytes: [UInt8] { FHIRJSON.encode(canonicalElement) }
 
+    /// The fields in sorted key order, written in that order (the order is fixed, so it is not
+    /// sorted per request; `canonicalBytesAreWhatJSONEncoderWritesWithSortedKeys` checks it).
     var canonicalElement: FHIRElement {
-        func sorted(_ pairs: [(String, FHIRElement?)]) -> FHIRElement {
+        func object(_ pairs: KeyValuePairs<String, FHIRElement?>) -> FHIRElement {
             var object = FHIRObject()
-            for (name, value) in pairs.sorted(by: { $0.0 < $1.0 }) {
-                object.append(name, value)
-            }
+            for (name, value) in pairs { object.append(name, value) }
             return .object(object)
         }
         func text(_ value: String?) -> FHIRElement? { value.map { .string($0) } }
         let requesterElement = requester.map { requester in
-            sorted([
-                ("userID", text(requester.userID)), ("sdsUserID", text(requester.sdsUserID)),
-                ("roleProfileID", text(requester.roleProfileID)), ("name", text(requester.name)),
-                ("organizationODS", text(requester.organizationODS)), ("organizationName", text(requester.organizationName)),
-                ("deviceID", text(requester.deviceID)), ("deviceModel", text(requester.deviceModel)),
-                ("deviceVersion", text(requester.deviceVersion)), ("reasonForRequest", text(requester.reasonForRequest)),
-                ("scope", text(requester.scope)),
+            object([
+                "deviceID": text(requester.deviceID), "deviceModel": text(requester.deviceModel),
+                "deviceVersion": text(requester.deviceVersion), "name": text(requester.name),
+                "organizationName": text(requester.organizationName), "organizationODS": text(requester.organizationODS),
+                "reasonForRequest": text(requester.reasonForRequest), "roleProfileID": text(requester.roleProfileID),
+                "scope": text(requester.scope), "sdsUserID": text(requester.sdsUserID), "userID": text(requester.userID),
             ])
         }
-        return sorted([
-            ("time", text(time)), ("traceID", text(traceID)), ("practice", text(practice)), ("interaction", text(interaction)),
-            ("method", text(method)), ("path", text(path)), ("status", .number(String(status))), ("spineCode", text(spineCode)),
-            ("consumerASID", text(consumerASID)), ("requester", requesterElement), ("patient", text(patient)),
-            ("resource", text(resource)), ("clientCertificate", text(clientCertificate)),
+        return object([
+            "clientCertificate": text(clientCertificate), "consumerASID": text(consumerASID), "interaction": text(interaction),
+            "method": text(method), "path": text(path), "patient": text(patient), "practice": text(practice),
+            "requester": requesterElement, "resource": text(resource), "spineCode": text(spineCode),
+            "status": .number(String(status)), "time": text(time), "traceID": text(traceID),
         ])
     }
 }

@@ -146,7 +146,7 @@ public struct ClinicalItem: Sendable, Equatable {
 
     static func decode(_ text: String, id: String) throws -> FHIRElement {
         do {
-            return try FHIRJSON.decode(Array(text.utf8))
+            return try DecodedBodies.decode(text)
         } catch {
             throw StoreError.corrupt("clinical item \(id) does not decode")
         }
