@@ -216,7 +216,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["validate_stu3.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json"],
+            exclude: ["validate_stu3.py", "validate_xhtml.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json"],
             swiftSettings: strict
         ),
     ]
