@@ -5,9 +5,9 @@
 /// Every limit answers with an OperationOutcome where HTTP still allows an answer (408, 414, 431,
 /// 429, 503) and closes the connection otherwise; docs/threat-model.md lists them.
 public struct ServerLimits: Sendable, Equatable, Decodable {
-    /// Seconds a new connection has to send its first request's line and headers (408, then closed).
+    /// Seconds from a request's first byte to its complete line and headers (408, then closed).
     public var headerReadTimeout: Double = 20
-    /// Seconds a kept-alive connection may wait, after a response, for the next request's headers (closed).
+    /// Seconds a connection may send nothing — before its first request or after a response (closed, no answer).
     public var idleTimeout: Double = 60
     /// Seconds from a request's headers to the end of its body (408, then closed).
     public var bodyReadTimeout: Double = 60
