@@ -51,9 +51,16 @@ struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 return channel.eventLoop.makeFailedFuture(error)
             }
         }
-        let limits = limits
+        let guardHandler = RequestGuardHandler(limits: limits, metrics: metrics)
+        do {
+            try channel.pipeline.syncOperations.addHandler(ByteActivityHandler(guardHandler: guardHandler))
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        // Set up on this event loop, as HTTP1Channel calls the handlers' closure synchronously.
+        let bound = NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
         let configuration = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestGuardHandler(limits: limits, metrics: metrics)], idleTimeout: nil,
+            additionalChannelHandlers: [bound.value], idleTimeout: nil,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maximumHeaderBytes, maxHeaderListSize: limits.maximumHeaderBytes))
         return HTTP1Channel(responder: responder, configuration: configuration).setup(channel: channel, logger: logger)
     }

@@ -8,9 +8,10 @@ import NIOHTTPTypes
 struct RequestBodyTimeout: Error {}
 
 /// The per-connection clock and the refusals of malformed heads, between the HTTP codec and
-/// Hummingbird: a new connection must send its request head within the header-read timeout
-/// (408, closed), a kept-alive connection its next head within the idle timeout (closed), a
-/// request its body within the body-read deadline (408 from the pipeline, closed); a request
+/// Hummingbird: a connection that sends nothing (new, or kept alive after a response) is closed
+/// after the idle timeout; once a request's first byte arrives (``ByteActivityHandler``, below the
+/// codec, reports it) its head must be complete within the header-read timeout (408, closed), and
+/// its body within the body-read deadline (408 from the pipeline, closed); a request
 /// target over the URL limit is answered 414, and a head the decoder refuses 431 (too large) or
 /// 400, each as an OperationOutcome and then closed. While a request is being answered no clock runs.
 final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -29,6 +30,8 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readingBody = false
     /// This handler answered the connection itself: everything further is dropped.
     private var refused = false
+    /// No byte of a next request has arrived since the connection opened or the last response ended.
+    private var awaitingFirstByte = true
     /// Close once the response in flight has ended (after a body timeout).
     private var closeAfterResponse = false
     private var timer: Scheduled<Void>?
@@ -39,15 +42,27 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(.header, context: context) }
+        self.context = context
+        if context.channel.isActive { arm(.idle, context: context) }
+    }
+
+    /// The handler's context, for ``requestBytesArrived()`` (called by the byte handler on the same event loop).
+    private var context: ChannelHandlerContext?
+
+    /// The first byte of a request arrived: from now on its head has the header-read timeout.
+    func requestBytesArrived() {
+        guard awaitingFirstByte, inFlight == 0, !readingBody, !refused, let context else { return }
+        awaitingFirstByte = false
+        arm(.header, context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         disarm()
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if timer == nil, inFlight == 0 { arm(.header, context: context) }
+        if timer == nil, inFlight == 0 { arm(awaitingFirstByte ? .idle : .header, context: context) }
         context.fireChannelActive()
     }
 
@@ -62,6 +77,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let head):
             disarm()
+            awaitingFirstByte = false
             if inFlight == 0, (head.path?.utf8.count ?? 0) > limits.maximumURILength {
                 metrics.refusal("uri_too_long")
                 refuse(.uriTooLong(path: String((head.path ?? "").prefix(256))), context: context)
@@ -97,7 +113,10 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.close(promise: nil)
                 return
             }
-            if inFlight == 0, !readingBody { arm(.idle, context: context) }
+            if inFlight == 0, !readingBody {
+                awaitingFirstByte = true
+                arm(.idle, context: context)
+            }
         }
         context.write(data, promise: promise)
     }
@@ -165,3 +184,24 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension RequestGuardHandler: Sendable {}
+
+/// Below the HTTP codec (above TLS): tells the connection's ``RequestGuardHandler`` when the bytes
+/// of a request start to arrive, so that an idle connection and a half-sent head get different clocks.
+final class ByteActivityHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let guardHandler: RequestGuardHandler
+
+    init(guardHandler: RequestGuardHandler) {
+        self.guardHandler = guardHandler
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guardHandler.requestBytesArrived()
+        context.fireChannelRead(data)
+    }
+}
+
+@available(*, unavailable)
+extension ByteActivityHandler: Sendable {}

@@ -5,12 +5,12 @@
 /// Every limit answers with an OperationOutcome where HTTP still allows an answer (408, 414, 431,
 /// 429, 503) and closes the connection otherwise; docs/threat-model.md lists them.
 public struct ServerLimits: Sendable, Equatable, Decodable {
-    /// Seconds a new connection has to send its first request's line and headers (408, then closed).
-    public var headerReadTimeout: Double = 10
-    /// Seconds a kept-alive connection may wait, after a response, for the next request's headers (closed).
-    public var idleTimeout: Double = 30
+    /// Seconds from a request's first byte to its complete line and headers (408, then closed).
+    public var headerReadTimeout: Double = 20
+    /// Seconds a connection may send nothing — before its first request or after a response (closed, no answer).
+    public var idleTimeout: Double = 60
     /// Seconds from a request's headers to the end of its body (408, then closed).
-    public var bodyReadTimeout: Double = 30
+    public var bodyReadTimeout: Double = 60
     /// Connections open at once; one more is answered 503 with `Retry-After` and closed.
     public var maximumConnections: Int = 2048
     /// Longest request target (path and query) in bytes (414).

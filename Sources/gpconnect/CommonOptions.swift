@@ -21,7 +21,7 @@ struct CommonOptions: ParsableArguments {
     /// "publicBaseURL": "https://…", "documents": {"deceasedAccessDays": 28, "retrievalLimitBytes": 5242880},
     /// "careRecord": {"deceasedAccessDays": 28, "defaultPeriodMonths": {"ENC": 12}, "emergencyCodes": […]},
     /// "tls": {"certificate": …, "key": …, "clientCA": …, "clientFQDN": …, "crl": …},
-    /// "limits": {"headerReadTimeout": 10, "idleTimeout": 30, "bodyReadTimeout": 30, "maximumConnections": 2048,
+    /// "limits": {"headerReadTimeout": 20, "idleTimeout": 60, "bodyReadTimeout": 60, "maximumConnections": 2048,
     /// "maximumURILength": 8192, "maximumHeaderBytes": 32768, "rateLimitPerSecond": 0, "rateLimitBurst": 0}}`.
     struct File: Decodable {
         struct Documents: Decodable {

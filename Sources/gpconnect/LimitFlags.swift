@@ -4,11 +4,11 @@ import GPConnectServer
 /// `serve`'s connection and rate limits; each falls back to the configuration file's `limits`
 /// object, then to the defaults of ``ServerLimits``.
 struct LimitFlags: ParsableArguments {
-    @Option(name: .long, help: "Seconds a new connection has to send its request headers (default 10).")
+    @Option(name: .long, help: "Seconds from a request's first byte to its complete headers (default 20).")
     var headerTimeout: Double?
-    @Option(name: .long, help: "Seconds a kept-alive connection may sit idle between requests (default 30).")
+    @Option(name: .long, help: "Seconds a connection may send nothing, before or between requests (default 60).")
     var idleTimeout: Double?
-    @Option(name: .long, help: "Seconds from a request's headers to the end of its body (default 30).")
+    @Option(name: .long, help: "Seconds from a request's headers to the end of its body (default 60).")
     var bodyTimeout: Double?
     @Option(name: .long, help: "Connections open at once; more are answered 503 (default 2048).")
     var maxConnections: Int?
