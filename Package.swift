@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Already in the graph through Hummingbird; the MESH receiver's counters and timers (API only).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // FHIR STU3 element tree with its JSON and XML encodings. No GP Connect knowledge.
@@ -168,6 +170,7 @@ let package = Package(
                 "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectTLS",
                 "GPConnectMESH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
