@@ -177,6 +177,7 @@ let package = Package(
                 "FHIR", "GPConnect", "GPConnectContract", "GPConnectStorage", "GPConnectTLS",
                 "GPConnectMESH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

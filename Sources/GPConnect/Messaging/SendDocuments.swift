@@ -133,24 +133,36 @@ public struct SendDocuments: Sendable {
         let base = "sd-" + String(Hashing.sha256Hex(Array("\(practice.ods)/\(key)".utf8)).prefix(24))
         var primaryID = base
         for (index, attachment) in report.attachments.enumerated() {
-            let id = index == 0 ? base : "\(base)-\(index)"
-            if index == 0 { primaryID = id }
-            // Filed by an earlier attempt at this same MESH message (the ITK claim is ours).
-            if try await documents.document(id: id, practice: practice) != nil { continue }
-            let filing = DocumentFiling(
-                nhsNumber: report.patient.nhsNumber, contentType: attachment.contentType, size: attachment.content.count,
-                type: Code(system: ITK3.snomed, code: report.compositionType.code, display: report.compositionType.display),
-                typeText: report.title, description: attachment.title ?? report.title, created: report.date,
-                authorOrganizationIDs: author.map { [$0] } ?? [], custodianOrganizationID: nil,
-                confidentiality: report.confidentiality == "R" ? .confidential : .none, reviewed: false,
-                fileName:
-                    "\(report.title).\(DocumentFormat.byExtension.filter { $0.value == attachment.contentType }.keys.sorted().first ?? "bin")",
-                id: id)
-            do {
-                _ = try await documents.file(filing, content: ByteChunks(attachment.content), practice: practice, now: now)
-            } catch let error as GPConnectError where error.code == .duplicateRejected {
+            let stem = index == 0 ? base : "\(base)-\(index)"
+            // Candidate ids in a fixed order: a kill during an earlier attempt's chunk writes leaves
+            // chunks that belong to nothing under the first id's Binary, and filing there again
+            // conflicts; the next candidate is then used, and found again by the next restart.
+            var filedID: String?
+            for attempt in 0..<8 where filedID == nil {
+                let id = attempt == 0 ? stem : "\(stem)-r\(attempt)"
                 // Filed by an earlier attempt at this same MESH message (the ITK claim is ours).
+                if try await documents.document(id: id, practice: practice) != nil {
+                    filedID = id
+                    continue
+                }
+                let filing = DocumentFiling(
+                    nhsNumber: report.patient.nhsNumber, contentType: attachment.contentType, size: attachment.content.count,
+                    type: Code(system: ITK3.snomed, code: report.compositionType.code, display: report.compositionType.display),
+                    typeText: report.title, description: attachment.title ?? report.title, created: report.date,
+                    authorOrganizationIDs: author.map { [$0] } ?? [], custodianOrganizationID: nil,
+                    confidentiality: report.confidentiality == "R" ? .confidential : .none, reviewed: false,
+                    fileName:
+                        "\(report.title).\(DocumentFormat.byExtension.filter { $0.value == attachment.contentType }.keys.sorted().first ?? "bin")",
+                    id: id)
+                do {
+                    _ = try await documents.file(filing, content: ByteChunks(attachment.content), practice: practice, now: now)
+                    filedID = id
+                } catch let error as GPConnectError where error.code == .duplicateRejected {
+                    if try await documents.document(id: id, practice: practice) != nil { filedID = id }
+                }
             }
+            guard let filedID else { throw StoreError.conflict }
+            if index == 0 { primaryID = filedID }
         }
         let subject =
             report.confidentiality == "R"

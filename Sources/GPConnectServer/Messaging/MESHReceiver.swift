@@ -4,6 +4,7 @@ public import GPConnect
 import GPConnectContract
 public import GPConnectMESH
 public import Logging
+import Metrics
 public import ServiceLifecycle
 
 /// The Send Document receiver: for each practice's mailbox, collect → store durably → process →
@@ -98,6 +99,7 @@ public struct MESHReceiver: Sendable {
                     "mesh_id": "\(id)", "linked_mesh_id": "\(envelope.linkedMessageID ?? "")", "status": "\(envelope.statusCode ?? "")",
                 ])
         } else if tooLarge {
+            Counter(label: "gpconnect_mesh_messages_too_large_total").increment()
             message = sendDocuments.reject(
                 message, ITKRejection(.messageTooLarge, "The message is larger than \(settings.maxMessageBytes) bytes"), report: nil,
                 receiverMailbox: mailbox.id, practice: practice, now: now)
@@ -117,6 +119,10 @@ public struct MESHReceiver: Sendable {
             let content = try await stores.messaging.content(practice: practice.ods, meshID: message.meshID) ?? []
             message = try await sendDocuments.process(message, content: content, practice: practice, receiverMailbox: mailbox.id, now: now)
             try await stores.messaging.update(message)
+            Counter(
+                label: "gpconnect_mesh_messages_processed_total",
+                dimensions: [("outcome", message.outcome?.rawValue ?? "none"), ("itk_code", message.responseCode ?? "")]
+            ).increment()
             logger.info(
                 "Send Document processed",
                 metadata: [
@@ -135,6 +141,10 @@ public struct MESHReceiver: Sendable {
                         to: to, workflowID: ITK3.ackWorkflow, subject: "ITK Response \(ack.code.rawValue)", localID: practice.ods,
                         contentType: "application/fhir+json", content: Array(ack.body.utf8)))
                 message.sentAcks.append(sent)
+                Counter(
+                    label: "gpconnect_mesh_acks_sent_total", dimensions: [("kind", ack.kind.rawValue), ("itk_code", ack.code.rawValue)]
+                )
+                .increment()
                 try await stores.messaging.update(message)
                 logger.info(
                     "ITK acknowledgement sent",
@@ -151,6 +161,8 @@ public struct MESHReceiver: Sendable {
             if message.state != .done {
                 message.state = .done
                 try await stores.messaging.update(message)
+                // Collected → acknowledged on MESH (a restart's wait included).
+                Metrics.Timer(label: "gpconnect_mesh_message_seconds").recordSeconds(max(0, now.timeIntervalSince(message.received)))
                 return true
             }
         }

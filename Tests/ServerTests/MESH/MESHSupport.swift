@@ -11,6 +11,10 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
+/// Every suite that uses the sandbox, one at a time: they share its mailboxes.
+@Suite("MESH sandbox", .serialized, .enabled(if: TestMESH.available, TestMESH.notConfigured))
+struct MESHSuites {}
+
 /// The real MESH sandbox named by `GPCONNECT_TEST_MESH` (`scripts/mesh-sandbox.sh start`;
 /// `.ci/run` starts one) with the shared key `GPCONNECT_TEST_MESH_SHARED_KEY`. Tests that need it
 /// are disabled, visibly, when it is not set.
