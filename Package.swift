@@ -260,7 +260,9 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            exclude: ["validate_stu3.py", "validate_xhtml.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py"],
+            exclude: [
+                "validate_stu3.py", "validate_xhtml.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py",
+            ],
             swiftSettings: strict
         ),
     ]

@@ -215,21 +215,20 @@ public enum FHIRJSON {
 
         mutating func readString() throws(FHIRDecodingError) -> String {
             index += 1
-            // Fast path: a string with no escape is its bytes, taken as one slice.
+            // Fast path: a plain ASCII string (nearly every FHIR string) is its bytes, taken as one
+            // slice; ASCII is valid UTF-8, so no validation pass is needed.
             let start = index
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    if let text = String(validating: bytes[start..<index], as: UTF8.self) {
-                        index += 1
-                        return text
-                    }
-                    break
+                    let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                    index += 1
+                    return text
                 }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
                 index += 1
             }
-            // Escapes, control characters or invalid UTF-8: byte by byte, with the precise error.
+            // Escapes, control characters or non-ASCII UTF-8: byte by byte, with the precise error.
             index = start
             var out: [UInt8] = []
             while index < bytes.count {

@@ -192,7 +192,9 @@ struct LimitsTests {
 
     @Test func aConsumerOverItsRateIsAnswered429WithRetryAfterAndOthersAreNot() async throws {
         try await TestServer.run(configure: {
-            $0.limits.rateLimitPerSecond = 0.5
+            // One token per 50 s: however slowly a loaded machine sends the three requests, the
+            // third finds the bucket empty.
+            $0.limits.rateLimitPerSecond = 0.02
             $0.limits.rateLimitBurst = 2
         }) { client in
             #expect(try await client.request(.readMetadata, "metadata").status == 200)

@@ -78,10 +78,11 @@ struct HubTests {
     }
 
     @Test func sessionsExpire() async throws {
-        try await HubTestServer.run(configure: { $0.sessionLifetime = 1 }) { hub, _ in
+        // Long enough that a loaded machine signs in and reads a page inside it, short enough to wait out.
+        try await HubTestServer.run(configure: { $0.sessionLifetime = 4 }) { hub, _ in
             try await hub.signIn()
             #expect(try await hub.get("/patient").status == 200)
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(5000))
             let expired = try await hub.get("/patient")
             #expect(expired.status == 303)
             #expect(expired.location == "/signin")
