@@ -113,7 +113,10 @@ public actor HubStore {
     }
 
     public func close() async {
-        try? await connection.close()
+        // The future form, awaited: it closes even from a cancelled task (a service group torn down
+        // because a test or the server failed), where the async form can give up before it runs and
+        // leave the handle open, which sqlite-nio asserts against when the connection is freed.
+        try? await connection.close().get()
         try? await pool.shutdownGracefully()
     }
 

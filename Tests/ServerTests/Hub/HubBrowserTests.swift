@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -15,10 +16,18 @@ struct HubBrowserTests {
         guard files.isExecutableFile(atPath: "/usr/bin/chromium"), files.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
             return false
         }
-        return run(["python3", "-c", "import selenium"]).status == 0
+        return runBlocking(["python3", "-c", "import selenium"]).status == 0
     }
 
-    static func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
+    /// Runs a command to its end on a Dispatch thread: the browser session takes minutes, and
+    /// blocking one of the two cooperative threads that long stalls every other test in the process.
+    static func run(_ arguments: [String]) async -> (status: Int32, output: String, error: String) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: runBlocking(arguments)) }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -42,7 +51,9 @@ struct HubBrowserTests {
             try? FileManager.default.removeItem(atPath: shots)
             try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
             let script = Self.root.appendingPathComponent("Tests/ServerTests/Hub/hub_browser.py").path
-            let result = Self.run(["python3", script, "http://127.0.0.1:\(port)", HubTestServer.username, HubTestServer.password, shots])
+            let result = await Self.run([
+                "python3", script, "http://127.0.0.1:\(port)", HubTestServer.username, HubTestServer.password, shots,
+            ])
             #expect(result.status == 0, "hub_browser.py failed:\n\(result.error)")
             let booked = result.output.split(separator: "\n").first { $0.hasPrefix("BOOKED ") }?.split(separator: " ")
             // (No `#require` in here: a failure must not throw past the servers' shutdown.)
@@ -54,7 +65,9 @@ struct HubBrowserTests {
             guard FileManager.default.isExecutableFile(atPath: gpconnect) else {
                 Issue.record("build the gpconnect executable first"); return
             }
-            let diary = Self.run([gpconnect, "diary", "show", "--database", provider.databasePath, "--practice", "B82617", "--date", day])
+            let diary = await Self.run([
+                gpconnect, "diary", "show", "--database", provider.databasePath, "--practice", "B82617", "--date", day,
+            ])
             #expect(diary.status == 0, "\(diary.error)")
             #expect(diary.output.contains("Appointment/\(appointment) booked Patient/2 by GPCA0001"), "\(diary.output)")
         }

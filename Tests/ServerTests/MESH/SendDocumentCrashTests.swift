@@ -14,7 +14,7 @@ extension MESHSuites {
     /// `gpconnect serve` with its MESH receiver as a child process, killed with SIGKILL while it works
     /// through a batch of reports, then started again: no report lost, none filed twice, every one
     /// answered and acknowledged on MESH.
-    @Suite("Send Document across kill -9")
+    @Suite("Send Document across kill -9", .enabled(if: AlonePass.active, AlonePass.reason))
     struct SendDocumentCrashTests {
         static let binary = FileManager.default.currentDirectoryPath + "/.build/debug/gpconnect"
 
