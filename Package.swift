@@ -45,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Operations: the server's metrics through swift-metrics, exposed in Prometheus text format on /metrics.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Property-based tests of the readers and parsers (tests only; no dependencies of its own).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -231,12 +233,14 @@ let package = Package(
             name: "GPConnectTestSupport", dependencies: ["GPConnect", "GPConnectContract", "GPConnectSQL", "GPConnectPostgres"],
             path: "Tests/Support",
             swiftSettings: strict),
-        .testTarget(name: "FHIRTests", dependencies: ["FHIR"], swiftSettings: strict),
+        .testTarget(
+            name: "FHIRTests", dependencies: ["FHIR", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
         .testTarget(
             name: "GPConnectTests",
             dependencies: [
                 "FHIR", "GPConnect", "GPConnectContract", "GPConnectSeed", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres",
-                "GPConnectTestSupport",
+                "GPConnectTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict),
         .testTarget(
@@ -259,6 +263,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: [
                 "validate_stu3.py", "validate_xhtml.py", "fhirpy_consumer.py", "Golden", "Profiles/profiles.json", "Hub/hub_browser.py",

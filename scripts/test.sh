@@ -10,4 +10,4 @@ swift test --disable-xctest --explicit-target-dependency-import-check error "$@"
 # Second pass: the timing-bound tests (timeouts, session expiry, kill -9 under load), one at a
 # time, so that their clocks measure the server rather than the first pass's load.
 GPCONNECT_TEST_ALONE=1 swift test --disable-xctest --skip-build --no-parallel \
-    --filter "LimitsTests|CrashTests|SendDocumentCrashTests|HubTests.sessionsExpire" "$@"
+    --filter "LimitsTests|CrashTests|StorageFailureTests|SendDocumentCrashTests|HubTests.sessionsExpire" "$@"

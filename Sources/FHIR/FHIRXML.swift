@@ -127,6 +127,18 @@ public enum FHIRXML {
     // MARK: Reading
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(FHIRDecodingError) -> FHIRElement {
+        // FHIR XML is UTF-8 (FHIR STU3, "XML Representation of Resources"). Checked before the
+        // parser sees it: Foundation's XMLParser traps on a name libxml2 passes through as
+        // invalid UTF-8 (found by the reader property tests), which would take the process down.
+        var iterator = bytes.makeIterator()
+        var utf8 = Unicode.UTF8()
+        decoding: while true {
+            switch utf8.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: break decoding
+            case .error: throw FHIRDecodingError("invalid XML: the document is not UTF-8")
+            }
+        }
         let builder = TreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true

@@ -113,14 +113,33 @@ extension Hub {
     /// The practice chosen, or else the first of the federation where the patient is registered.
     func registeredPractice(_ nhsNumber: String, chosen: String?, client: GPConnectClient) async throws -> ProviderEndpoint {
         if let chosen { return try practice(chosen) }
-        for practice in directory.practices {
-            if let patient = try? await client.findPatient(practice, nhsNumber: nhsNumber).first.map(PatientSummary.init),
-                patient.registrationType?.localizedCaseInsensitiveContains("temporary") != true
-            {
-                return practice
-            }
+        guard let registered = await firstRegistered(nhsNumber, client: client) else {
+            throw HubError(.notFound, "No practice of the federation has that patient registered. Choose a practice to ask.")
         }
-        throw HubError(.notFound, "No practice of the federation has that patient registered. Choose a practice to ask.")
+        return registered
+    }
+
+    func firstRegistered(_ nhsNumber: String, client: GPConnectClient) async -> ProviderEndpoint? {
+        var index = 0
+        while index < directory.practices.count {
+            let practice = directory.practices[index]
+            if await isRegistered(nhsNumber, at: practice, client: client) { return practice }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The practice has the patient registered (not temporarily). A practice that does not answer has not.
+    /// (The search is split into these two functions, with an index loop, because the one-function
+    /// form — a `for` loop awaiting a typed-throws call inside `registeredPractice` — crashed
+    /// swift-frontend 6.3.1 in release builds, "While splitting coroutine": `swift build -c release` failed.)
+    func isRegistered(_ nhsNumber: String, at practice: ProviderEndpoint, client: GPConnectClient) async -> Bool {
+        do throws(GPConnectClientError) {
+            guard let first = try await client.findPatient(practice, nhsNumber: nhsNumber).first else { return false }
+            return PatientSummary(first).registrationType?.localizedCaseInsensitiveContains("temporary") != true
+        } catch {
+            return false
+        }
     }
 
     func documents(_ nhsNumber: String, at practice: ProviderEndpoint, client: GPConnectClient, session: HubSession) async -> [String: Any]

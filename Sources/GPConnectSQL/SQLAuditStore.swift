@@ -21,7 +21,13 @@ public final class SQLAuditStore: AuditStore, Sendable {
         var flushing = false
     }
 
-    public init(database: any SQLDatabase) { self.database = database }
+    /// Told the size of each batch committed (the `/metrics` histogram of audit batch sizes).
+    let batchCommitted: (@Sendable (Int) -> Void)?
+
+    public init(database: any SQLDatabase, batchCommitted: (@Sendable (Int) -> Void)? = nil) {
+        self.database = database
+        self.batchCommitted = batchCommitted
+    }
 
     @discardableResult
     public func append(_ event: AuditEvent) async throws -> AuditEntry {
@@ -47,6 +53,7 @@ public final class SQLAuditStore: AuditStore, Sendable {
             if batch.isEmpty { return }
             do {
                 let entries = try await write(batch.map(\.0))
+                batchCommitted?(entries.count)
                 for (entry, waiter) in zip(entries, batch.map(\.1)) { waiter.resume(returning: entry) }
             } catch {
                 for (_, waiter) in batch { waiter.resume(throwing: error) }
@@ -101,13 +108,17 @@ public final class SQLAuditStore: AuditStore, Sendable {
 
 extension Stores {
     /// All stores on one SQL database, and the demographics store (for seeding).
-    public static func sql(_ database: any SQLDatabase) -> (Stores, SQLDemographicsStore) {
+    /// `auditBatchCommitted` is told the size of each audit batch committed.
+    public static func sql(
+        _ database: any SQLDatabase, auditBatchCommitted: (@Sendable (Int) -> Void)? = nil
+    ) -> (Stores, SQLDemographicsStore) {
         let demographics = SQLDemographicsStore(database: database)
         let diary = SQLDiaryStore(database: database)
         return (
             Stores(
                 directory: SQLDirectoryStore(database: database), patients: SQLPatientStore(database: database),
-                demographics: demographics, audit: SQLAuditStore(database: database), diary: diary, appointments: diary,
+                demographics: demographics, audit: SQLAuditStore(database: database, batchCommitted: auditBatchCommitted), diary: diary,
+                appointments: diary,
                 clinical: SQLClinicalRecordStore(database: database), documents: SQLDocumentStore(database: database),
                 tasks: SQLTaskStore(database: database),
                 messaging: SQLMessagingStore(database: database)),

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GPConnect
 import GPConnectContract
@@ -25,7 +26,9 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
     var logger = Logger(label: "gpconnect")
     logger.logLevel = configuration.logLevel
     let storage = try await Storage.open(configuration.databasePath, logger: logger, metrics: layer ? metrics.factory : nil)
-    let stores = storage.stores
+    var measured = storage.stores
+    if layer { measured.diary = MeasuredDiaryStore(base: measured.diary, metrics: metrics) }
+    let stores = measured
     if configuration.seedWhenEmpty, let summary = try await storage.seedIfEmpty() {
         logger.info("Seeded reference data: \(summary)")
     }
@@ -77,7 +80,8 @@ public func buildApplication(configuration: ServerConfiguration) async throws ->
         let http = try mesh.makeHTTPClient()
         let receiver = MESHReceiver(
             client: MESHClient(url: mesh.url, sharedKey: mesh.sharedKey, httpClient: http), settings: mesh, stores: stores,
-            documents: Documents(stores: stores, settings: configuration.documents), logger: logger)
+            documents: Documents(stores: stores, settings: configuration.documents), logger: logger,
+            metrics: layer ? metrics.factory : NOOPMetricsHandler.instance)
         app.addServices(MESHReceiverService(receiver: receiver, http: http))
     }
     return app

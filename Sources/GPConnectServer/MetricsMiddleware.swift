@@ -1,3 +1,4 @@
+import Foundation
 import GPConnect
 import GPConnectContract
 import Hummingbird
@@ -43,15 +44,51 @@ struct MeasuredAuditStore: AuditStore {
         let started = ContinuousClock.now
         do {
             let entry = try await base.append(event)
-            metrics.auditAppend(duration: ContinuousClock.now - started, entries: 1, failed: false)
+            metrics.auditAppend(duration: ContinuousClock.now - started, failed: false)
             return entry
         } catch {
-            metrics.auditAppend(duration: ContinuousClock.now - started, entries: 1, failed: true)
+            metrics.auditAppend(duration: ContinuousClock.now - started, failed: true)
             throw error
         }
     }
 
     func entries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         try await base.entries(after: sequence, limit: limit)
+    }
+}
+
+/// The diary store with each slot-release run (``DiaryStore/addSlots(_:practice:)``, which only the
+/// daily release calls) counted and timed into ``ServerMetrics``; everything else passes through.
+struct MeasuredDiaryStore: DiaryStore {
+    let base: any DiaryStore
+    let metrics: ServerMetrics
+
+    func addSlots(_ slots: [SlotRecord], practice: String) async throws -> Int {
+        let started = ContinuousClock.now
+        do {
+            let added = try await base.addSlots(slots, practice: practice)
+            metrics.slotRelease(added: added, duration: ContinuousClock.now - started, failed: false)
+            return added
+        } catch {
+            metrics.slotRelease(added: 0, duration: ContinuousClock.now - started, failed: true)
+            throw error
+        }
+    }
+
+    func schedules(practice: String) async throws -> [ScheduleRecord] { try await base.schedules(practice: practice) }
+    func schedule(practice: String, id: String) async throws -> ScheduleRecord? { try await base.schedule(practice: practice, id: id) }
+    func saveSchedule(_ schedule: ScheduleRecord, practice: String) async throws {
+        try await base.saveSchedule(schedule, practice: practice)
+    }
+    func freeSlots(practice: String, from: Date, to: Date) async throws -> [SlotRecord] {
+        try await base.freeSlots(practice: practice, from: from, to: to)
+    }
+    func slots(practice: String, from: Date, to: Date) async throws -> [SlotRecord] {
+        try await base.slots(practice: practice, from: from, to: to)
+    }
+    func slots(practice: String, ids: [String]) async throws -> [SlotRecord] { try await base.slots(practice: practice, ids: ids) }
+    func latestSlotStart(practice: String) async throws -> Date? { try await base.latestSlotStart(practice: practice) }
+    func blockFreeSlots(practice: String, scheduleID: String, from: Date, to: Date) async throws -> Int {
+        try await base.blockFreeSlots(practice: practice, scheduleID: scheduleID, from: from, to: to)
     }
 }

@@ -40,13 +40,23 @@ public final class ServerMetrics: Sendable {
             .recordNanoseconds(duration.nanoseconds)
     }
 
-    /// One audit-trail append (entries written together: 1 until appends are batched).
-    func auditAppend(duration: Duration, entries: Int, failed: Bool) {
+    /// One audit-trail append, from the request's side: its wait for a batch and the batch's commit.
+    /// (The batch sizes themselves are recorded by the store, `gpconnect_audit_append_batch_size`.)
+    func auditAppend(duration: Duration, failed: Bool) {
         CoreMetrics.Timer(
             label: "gpconnect_audit_append_duration_seconds", dimensions: [("outcome", failed ? "error" : "ok")], factory: factory
         )
         .recordNanoseconds(duration.nanoseconds)
-        CoreMetrics.Recorder(label: "gpconnect_audit_append_batch_size", factory: factory).record(entries)
+    }
+
+    /// One slot-release run of a practice's diary: how many slots it added, and how long it took.
+    func slotRelease(added: Int, duration: Duration, failed: Bool) {
+        CoreMetrics.Counter(
+            label: "gpconnect_slot_release_runs_total", dimensions: [("outcome", failed ? "error" : "ok")], factory: factory
+        )
+        .increment()
+        if !failed { CoreMetrics.Counter(label: "gpconnect_slot_release_slots_total", factory: factory).increment(by: added) }
+        CoreMetrics.Timer(label: "gpconnect_slot_release_duration_seconds", factory: factory).recordNanoseconds(duration.nanoseconds)
     }
 
     /// An answer given by the connection layer, or a connection closed by a timeout.
@@ -56,6 +66,13 @@ public final class ServerMetrics: Sendable {
 
     func connections(_ count: Int) {
         openConnections.record(count)
+    }
+
+    /// The exposition text, as `/metrics` answers it.
+    public var exposition: String {
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The exposition text.

@@ -29,7 +29,11 @@ public struct Storage: Sendable {
     ) async throws -> Storage {
         let opened = try await openDatabase(location, logger: logger)
         let database: any SQLDatabase = metrics.map { MeasuredSQLDatabase(base: opened, factory: $0) } ?? opened
-        let (stores, demographics) = Stores.sql(database)
+        var batches: (@Sendable (Int) -> Void)?
+        if let metrics {
+            batches = { size in Recorder(label: "gpconnect_audit_append_batch_size", factory: metrics).record(size) }
+        }
+        let (stores, demographics) = Stores.sql(database, auditBatchCommitted: batches)
         let description = database.dialect == .postgres ? "PostgreSQL database" : location
         return Storage(stores: stores, demographics: demographics, description: description, database: database)
     }

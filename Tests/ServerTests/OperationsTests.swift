@@ -50,6 +50,25 @@ struct OperationsTests {
         }
     }
 
+    @Test func auditBatchesAndSlotReleaseRunsAreMeasured() async throws {
+        // An empty database: the server seeds it and releases each practice's slots as it starts.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gpconnect-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await TestServer.run(configure: { $0.databasePath = directory.appendingPathComponent("empty.sqlite").path }) { client in
+            #expect(try await client.request(.readMetadata, "metadata").status == 200)
+            let text = try await client.raw("/metrics").text
+            // Both reference practices released at start-up, each adding its slots.
+            #expect(Self.sample(text, "gpconnect_slot_release_runs_total", [#"outcome="ok""#]) == 2)
+            #expect((Self.sample(text, "gpconnect_slot_release_slots_total") ?? 0) >= 40)
+            #expect(Self.sample(text, "gpconnect_slot_release_duration_seconds_count") == 2)
+            // Every audited request went out in a committed batch of at least one entry.
+            let batches = try #require(Self.sample(text, "gpconnect_audit_append_batch_size_count"))
+            let entries = try #require(Self.sample(text, "gpconnect_audit_append_batch_size_sum"))
+            #expect(batches >= 1 && entries >= batches)
+        }
+    }
+
     @Test func readinessNeedsTheDatabaseAndEveryMigrationWhileLivenessNeedsOnlyTheProcess() async throws {
         try await TestServer.run { client in
             let ready = try await client.raw("/health/ready")

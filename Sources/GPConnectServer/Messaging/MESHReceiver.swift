@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+public import CoreMetrics
 public import Foundation
 public import GPConnect
 import GPConnectContract
@@ -19,13 +20,20 @@ public struct MESHReceiver: Sendable {
     let stores: Stores
     let sendDocuments: SendDocuments
     let logger: Logger
+    /// Where the receiver's counters go: the server's own Prometheus registry (`ServerMetrics.factory`),
+    /// so they appear on its `/metrics`. Labels are bounded: outcomes, ITK codes, ack kinds.
+    let metrics: any MetricsFactory
 
-    public init(client: MESHClient, settings: MESHSettings, stores: Stores, documents: Documents, logger: Logger) {
+    public init(
+        client: MESHClient, settings: MESHSettings, stores: Stores, documents: Documents, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         self.client = client
         self.settings = settings
         self.stores = stores
         self.sendDocuments = SendDocuments(stores: stores, documents: documents)
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// One poll of every configured mailbox. Returns how many messages were finished.
@@ -35,7 +43,9 @@ public struct MESHReceiver: Sendable {
         for (ods, mailbox) in settings.mailboxes.sorted(by: { $0.key < $1.key }) {
             do {
                 finished += try await poll(ods: ods, mailbox: mailbox, now: now)
+                Counter(label: "gpconnect_mesh_polls_total", dimensions: [("outcome", "ok")], factory: metrics).increment()
             } catch {
+                Counter(label: "gpconnect_mesh_polls_total", dimensions: [("outcome", "error")], factory: metrics).increment()
                 logger.error("MESH poll failed", metadata: ["mailbox": "\(mailbox.id)", "error": "\(Self.describe(error))"])
             }
         }
@@ -99,7 +109,7 @@ public struct MESHReceiver: Sendable {
                     "mesh_id": "\(id)", "linked_mesh_id": "\(envelope.linkedMessageID ?? "")", "status": "\(envelope.statusCode ?? "")",
                 ])
         } else if tooLarge {
-            Counter(label: "gpconnect_mesh_messages_too_large_total").increment()
+            Counter(label: "gpconnect_mesh_messages_too_large_total", factory: metrics).increment()
             message = sendDocuments.reject(
                 message, ITKRejection(.messageTooLarge, "The message is larger than \(settings.maxMessageBytes) bytes"), report: nil,
                 receiverMailbox: mailbox.id, practice: practice, now: now)
@@ -121,7 +131,7 @@ public struct MESHReceiver: Sendable {
             try await stores.messaging.update(message)
             Counter(
                 label: "gpconnect_mesh_messages_processed_total",
-                dimensions: [("outcome", message.outcome?.rawValue ?? "none"), ("itk_code", message.responseCode ?? "")]
+                dimensions: [("outcome", message.outcome?.rawValue ?? "none"), ("itk_code", message.responseCode ?? "")], factory: metrics
             ).increment()
             logger.info(
                 "Send Document processed",
@@ -142,7 +152,8 @@ public struct MESHReceiver: Sendable {
                         contentType: "application/fhir+json", content: Array(ack.body.utf8)))
                 message.sentAcks.append(sent)
                 Counter(
-                    label: "gpconnect_mesh_acks_sent_total", dimensions: [("kind", ack.kind.rawValue), ("itk_code", ack.code.rawValue)]
+                    label: "gpconnect_mesh_acks_sent_total", dimensions: [("kind", ack.kind.rawValue), ("itk_code", ack.code.rawValue)],
+                    factory: metrics
                 )
                 .increment()
                 try await stores.messaging.update(message)
@@ -162,7 +173,8 @@ public struct MESHReceiver: Sendable {
                 message.state = .done
                 try await stores.messaging.update(message)
                 // Collected → acknowledged on MESH (a restart's wait included).
-                Metrics.Timer(label: "gpconnect_mesh_message_seconds").recordSeconds(max(0, now.timeIntervalSince(message.received)))
+                Timer(label: "gpconnect_mesh_message_seconds", factory: metrics).recordSeconds(
+                    max(0, now.timeIntervalSince(message.received)))
                 return true
             }
         }

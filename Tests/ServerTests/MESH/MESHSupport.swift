@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import FHIR
 import Foundation
 import GPConnect
@@ -66,7 +67,8 @@ enum TestMESH {
 
     /// A receiver on the server's own database (the same use cases `gpconnect serve` runs).
     static func withReceiver(
-        _ server: Client, settings: MESHSettings = TestMESH.settings(), _ body: (MESHReceiver, MESHClient, Stores) async throws -> Void
+        _ server: Client, settings: MESHSettings = TestMESH.settings(), metrics: ServerMetrics? = nil,
+        _ body: (MESHReceiver, MESHClient, Stores) async throws -> Void
     ) async throws {
         let storage = try await Storage.open(server.databasePath)
         let http = try settings.makeHTTPClient()
@@ -74,7 +76,8 @@ enum TestMESH {
         var logger = Logger(label: "mesh-test")
         logger.logLevel = .error
         let receiver = MESHReceiver(
-            client: client, settings: settings, stores: storage.stores, documents: Documents(stores: storage.stores), logger: logger)
+            client: client, settings: settings, stores: storage.stores, documents: Documents(stores: storage.stores), logger: logger,
+            metrics: metrics?.factory ?? NOOPMetricsHandler.instance)
         do {
             try await drain(client, practice)
             try await drain(client, sender)

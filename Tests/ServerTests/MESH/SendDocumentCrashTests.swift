@@ -75,6 +75,10 @@ extension MESHSuites {
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 acks += try await TestMESH.acks(client)
+                // The receiver's polls are on the server's /metrics.
+                let scrape = try await RawConnection.get(port: 8711, "/metrics")
+                #expect(scrape.status == 200)
+                #expect(scrape.text.contains(#"gpconnect_mesh_polls_total{outcome="ok"}"#), "MESH polls on /metrics")
                 process.terminate()
                 process.waitUntilExit()
 

@@ -15,11 +15,25 @@ extension MESHSuites {
 
         @Test("A JSON report for a registered patient is filed, acknowledged 20013 + 30001, and served by Access Document")
         func filedAndServed() async throws {
+            let metrics = ServerMetrics()
             try await TestServer.run { server in
-                try await TestMESH.withReceiver(server) { receiver, client, stores in
+                try await TestMESH.withReceiver(server, metrics: metrics) { receiver, client, stores in
                     let report = TestMESH.report()
                     let meshID = try await TestMESH.send(client, FHIRJSON.encode(report.fhir))
                     #expect(await receiver.pollOnce() == 1)
+                    // On the server's own registry, so on its /metrics.
+                    let text = metrics.exposition
+                    #expect(OperationsTests.sample(text, "gpconnect_mesh_polls_total", [#"outcome="ok""#]) == 1)
+                    #expect(
+                        OperationsTests.sample(
+                            text, "gpconnect_mesh_messages_processed_total", [#"outcome="filed""#, #"itk_code="30001""#])
+                            == 1)
+                    #expect(
+                        OperationsTests.sample(text, "gpconnect_mesh_acks_sent_total", [#"kind="infrastructure""#, #"itk_code="20013""#])
+                            == 1)
+                    #expect(
+                        OperationsTests.sample(text, "gpconnect_mesh_acks_sent_total", [#"kind="business""#, #"itk_code="30001""#]) == 1)
+                    #expect(OperationsTests.sample(text, "gpconnect_mesh_message_seconds_count") == 1)
                     let acks = try await TestMESH.acks(client)
                     #expect(Self.codes(acks) == ["20013", "30001"])
                     #expect(
