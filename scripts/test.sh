@@ -7,7 +7,8 @@ if ! python3 -c 'import fhir.resources.STU3, fhirpy, pypdf, selenium, openapi_sp
     python3 -m pip install --quiet --disable-pip-version-check -r Tests/requirements.txt
 fi
 swift test --disable-xctest --explicit-target-dependency-import-check error "$@"
-# Second pass: the timing-bound tests (timeouts, session expiry, kill -9 under load), one at a
-# time, so that their clocks measure the server rather than the first pass's load.
+# Second pass, one test at a time: the timing-bound tests (timeouts, session expiry, kill -9 under
+# load, a full disk), so that their clocks measure the server rather than the first pass's load, and
+# the CPU-bound property-based suites, so that they do not starve the first pass's live servers.
 GPCONNECT_TEST_ALONE=1 swift test --disable-xctest --skip-build --no-parallel \
-    --filter "LimitsTests|CrashTests|StorageFailureTests|SendDocumentCrashTests|HubTests.sessionsExpire" "$@"
+    --filter "LimitsTests|CrashTests|StorageFailureTests|SendDocumentCrashTests|HubTests.sessionsExpire|ReaderProperties|ParserProperties|RequestProperties" "$@"

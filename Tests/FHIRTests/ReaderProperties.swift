@@ -1,4 +1,5 @@
 import FHIR
+import Foundation
 import PropertyBased
 import Testing
 
@@ -8,7 +9,12 @@ import Testing
 /// decode to a tree that reads back the same after writing (so what a reader accepts it can also
 /// render). The server turns a ``FHIRDecodingError`` into its Spine code (`ServerTests`'
 /// `RequestProperties`).
-@Suite("Properties: FHIR JSON and XML readers")
+@Suite(
+    "Properties: FHIR JSON and XML readers",
+    .enabled(
+        if: ProcessInfo.processInfo.environment["GPCONNECT_TEST_ALONE"] == "1",
+        "CPU-bound: runs in scripts/test.sh's second pass (GPCONNECT_TEST_ALONE=1), so it cannot starve the live-server suites")
+)
 struct ReaderProperties {
     // MARK: Generators
 
