@@ -113,6 +113,14 @@ extension Hub {
     /// The practice chosen, or else the first of the federation where the patient is registered.
     func registeredPractice(_ nhsNumber: String, chosen: String?, client: GPConnectClient) async throws -> ProviderEndpoint {
         if let chosen { return try practice(chosen) }
+        if let found = await firstRegisteredPractice(nhsNumber, client: client) { return found }
+        throw HubError(.notFound, "No practice of the federation has that patient registered. Choose a practice to ask.")
+    }
+
+    /// The first practice of the federation where the patient is registered (not temporarily).
+    /// Apart from ``registeredPractice(_:chosen:client:)``: Swift 6.3's release build crashes
+    /// (LLVM CoroSplit) when this loop of typed-throws calls sits in a throwing function.
+    func firstRegisteredPractice(_ nhsNumber: String, client: GPConnectClient) async -> ProviderEndpoint? {
         for practice in directory.practices {
             if let patient = try? await client.findPatient(practice, nhsNumber: nhsNumber).first.map(PatientSummary.init),
                 patient.registrationType?.localizedCaseInsensitiveContains("temporary") != true
@@ -120,7 +128,7 @@ extension Hub {
                 return practice
             }
         }
-        throw HubError(.notFound, "No practice of the federation has that patient registered. Choose a practice to ask.")
+        return nil
     }
 
     func documents(_ nhsNumber: String, at practice: ProviderEndpoint, client: GPConnectClient, session: HubSession) async -> [String: Any]
