@@ -1,5 +1,9 @@
+import AsyncHTTPClient
 import FHIR
 import GPConnectContract
+import NIOCore
+import NIOHTTP1
+import Synchronization
 
 /// A patient of a generated population (`gpconnect seed --population`), the one the growth
 /// scenarios read: normally the median patient by record size of the first generated practice.
@@ -43,6 +47,64 @@ extension Benchmark {
             BenchRequests.post(
                 "Population: median patient every area", requests.url(.getStructuredRecord), .getStructuredRecord,
                 Parameters(nhsNumber: patient.nhsNumber, parameters: Self.everyArea).fhir, toASID: asid),
+        ] + spreadScenarios()
+    }
+
+    /// The same reads over many patients spread across every practice, each request the next
+    /// patient: on a large database most of them are not in any cache.
+    func spreadScenarios() -> [BenchScenario] {
+        guard !populationSpread.isEmpty else { return [] }
+        typealias Parameters = StructuredRecordParameters
+        var reads: [SpreadRequest] = []
+        var records: [SpreadRequest] = []
+        for patient in populationSpread {
+            let requests = BenchRequests(base: base, practiceODS: patient.practiceODS)
+            let read = requests.url(.readPatient, id: patient.patientID)
+            reads.append(
+                SpreadRequest(
+                    url: read, headers: BenchRequests.headers(.readPatient, audience: read, toASID: patient.practiceASID), body: nil))
+            let structured = requests.url(.getStructuredRecord)
+            records.append(
+                SpreadRequest(
+                    url: structured,
+                    headers: BenchRequests.headers(.getStructuredRecord, audience: structured, toASID: patient.practiceASID),
+                    body: FHIRJSON.encodeString(Parameters(nhsNumber: patient.nhsNumber, parameters: Self.everyArea).fhir)))
+        }
+        return [
+            Self.spread("Population: Patient read, \(reads.count) patients in turn", reads),
+            Self.spread("Population: every area, \(records.count) patients in turn", records),
         ]
+    }
+
+    struct SpreadRequest: Sendable {
+        var url: String
+        var headers: HTTPHeaders
+        var body: String?
+    }
+
+    /// The requests one after another, across all workers.
+    static func spread(_ name: String, _ requests: [SpreadRequest]) -> BenchScenario {
+        let turn = Turn()
+        return BenchScenario(name: name) { client, _ in
+            let chosen = requests[turn.next(requests.count)]
+            var request = HTTPClientRequest(url: chosen.url)
+            request.headers = chosen.headers
+            if let body = chosen.body {
+                request.method = .POST
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            return try await BenchRequests.timed(.ok) {
+                let response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 64 << 20)
+                return response.status
+            }
+        }
+    }
+
+    /// A shared position in a list of requests.
+    final class Turn: Sendable {
+        let position = Atomic<Int>(0)
+
+        func next(_ count: Int) -> Int { position.wrappingAdd(1, ordering: .relaxed).oldValue % count }
     }
 }

@@ -147,3 +147,23 @@ extension Storage {
             clinicalItems: median.2)
     }
 }
+
+extension Storage {
+    /// `count` patients spread evenly over the whole population a plan generates (every practice,
+    /// first to last), for growth scenarios that do not read one patient's hot pages only. Their
+    /// ids and NHS numbers follow from their place in the population; no record is generated
+    /// (`clinicalItems` is 0).
+    public static func spreadGeneratedPatients(patients: Int, practices: Int, seed: UInt64, today: String, count: Int)
+        -> [GeneratedPatientReference]
+    {
+        let population = Population(plan: PopulationPlan(patients: patients, practices: practices, seed: seed, today: today))
+        guard patients > 0, count > 0 else { return [] }
+        return (0..<min(count, patients)).map { step in
+            let index = step * patients / min(count, patients)
+            let practice = population.practices[population.practiceIndex(ofPatient: index)]
+            return GeneratedPatientReference(
+                practiceODS: practice.practice.ods, practiceASID: practice.practice.asid,
+                patientID: String(index - practice.firstPatient + 1), nhsNumber: Population.nhsNumber(index).value, clinicalItems: 0)
+        }
+    }
+}

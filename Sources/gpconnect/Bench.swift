@@ -96,6 +96,7 @@ struct Bench: AsyncParsableCommand {
         var benchmark = Benchmark(
             base: base, seconds: seconds, concurrency: concurrency, only: only, longRecordNHSNumber: Storage.longRecordNHSNumber)
         benchmark.population = growth.patient()
+        benchmark.populationSpread = growth.spreadPatients()
         do {
             try await benchmark.run()
         } catch let error as BenchmarkError {

@@ -59,6 +59,20 @@ struct BenchPopulationOptions: ParsableArguments {
     @Option(name: .customLong("today"), help: "Day of that population (yyyy-MM-dd; default today, UTC).")
     var today: String?
 
+    @Option(name: .customLong("population-spread"), help: "Patients across every practice the spread growth scenarios read in turn.")
+    var spread = 1_000
+
+    /// The patients the spread scenarios read in turn.
+    func spreadPatients() -> [BenchPopulationPatient] {
+        guard let patients else { return [] }
+        return Storage.spreadGeneratedPatients(
+            patients: patients, practices: practices, seed: seed, today: today ?? ISO8601.day(Date()), count: spread
+        ).map {
+            BenchPopulationPatient(
+                practiceODS: $0.practiceODS, practiceASID: $0.practiceASID, patientID: $0.patientID, nhsNumber: $0.nhsNumber)
+        }
+    }
+
     func patient() -> BenchPopulationPatient? {
         guard let patients else { return nil }
         guard
