@@ -12,6 +12,8 @@ import NIOHTTP1
 struct BenchRequests: Sendable {
     /// Scheme, host and port of the provider.
     var base: String
+    /// The practice addressed (the reference practice unless a generated one is measured).
+    var practiceODS = BenchReference.practiceODS
 
     static let consumer = ConsumerIdentity(
         systemURL: "https://bench.example/", deviceID: "bench", deviceModel: "gpconnect bench", organizationName: "Benchmark",
@@ -21,20 +23,21 @@ struct BenchRequests: Sendable {
     func url(_ interaction: Interaction, id: String? = nil, query: [(String, String)] = []) -> String {
         var path = interaction.path
         if let id { path = path.replacingOccurrences(of: "{id}", with: id) }
-        var url = base + interaction.capability.serviceRoot(ods: BenchReference.practiceODS) + "/" + path
+        var url = base + interaction.capability.serviceRoot(ods: practiceODS) + "/" + path
         if !query.isEmpty { url += "?" + ConsumerRequest.query(query) }
         return url
     }
 
     /// `Ssp-*` headers and the bearer token for one interaction; the token's audience is `audience`.
     static func headers(
-        _ interaction: Interaction, audience: String, confidentiality: String? = nil, consumer: ConsumerIdentity = Self.consumer
+        _ interaction: Interaction, audience: String, confidentiality: String? = nil, consumer: ConsumerIdentity = Self.consumer,
+        toASID: String = BenchReference.practiceASID
     ) -> HTTPHeaders {
         let token = AuditToken(for: interaction, consumer: consumer, audience: audience, confidentiality: confidentiality)
         var headers = HTTPHeaders(
             ConsumerRequest.spineHeaders(
                 interaction, traceID: UUID().uuidString.lowercased(), fromASID: BenchReference.consumerASID,
-                toASID: BenchReference.practiceASID, token: token
+                toASID: toASID, token: token
             ).map { ($0.name, $0.value) })
         headers.add(name: "Accept", value: "application/fhir+json")
         headers.add(name: "Content-Type", value: "application/fhir+json")
@@ -52,9 +55,9 @@ struct BenchRequests: Sendable {
     /// `authorization` replaces the bearer token (a refusal scenario sends a malformed one).
     static func get(
         _ name: String, _ url: String, _ interaction: Interaction?, audience: String? = nil, expecting: HTTPResponseStatus = .ok,
-        authorization: String? = nil
+        authorization: String? = nil, toASID: String = BenchReference.practiceASID
     ) -> BenchScenario {
-        var headers = interaction.map { Self.headers($0, audience: audience ?? url) } ?? HTTPHeaders()
+        var headers = interaction.map { Self.headers($0, audience: audience ?? url, toASID: toASID) } ?? HTTPHeaders()
         if let authorization { headers.replaceOrAdd(name: "Authorization", value: authorization) }
         return BenchScenario(name: name) { [headers] client, _ in
             var request = HTTPClientRequest(url: url)
@@ -85,10 +88,11 @@ struct BenchRequests: Sendable {
     }
 
     /// A POST scenario with a FHIR JSON body.
-    static func post(_ name: String, _ url: String, _ interaction: Interaction, _ body: FHIRElement, confidentiality: String? = nil)
-        -> BenchScenario
-    {
-        let headers = Self.headers(interaction, audience: url, confidentiality: confidentiality)
+    static func post(
+        _ name: String, _ url: String, _ interaction: Interaction, _ body: FHIRElement, confidentiality: String? = nil,
+        toASID: String = BenchReference.practiceASID
+    ) -> BenchScenario {
+        let headers = Self.headers(interaction, audience: url, confidentiality: confidentiality, toASID: toASID)
         let bytes = FHIRJSON.encodeString(body)
         return BenchScenario(name: name) { client, _ in
             var request = HTTPClientRequest(url: url)

@@ -55,6 +55,7 @@ extension Benchmark {
         scenarios += try await documents(requests, client: client)
         if Self.taskScenarioNames.contains(where: wanted) { scenarios += try await tasks(requests, client: client) }
         scenarios += careRecord(requests)
+        scenarios += populationScenarios()
         return scenarios
     }
 
@@ -117,10 +118,7 @@ extension Benchmark {
     /// every clinical area; the migrate operation of the rich record.
     func structured(_ requests: BenchRequests) -> [BenchScenario] {
         typealias Parameters = StructuredRecordParameters
-        let everyArea: [Parameters.Parameter] = [
-            .allergies(includeResolved: true), .medication(), .init(.consultations), .init(.problems), .init(.immunisations),
-            .init(.uncategorised), .init(.investigations), .init(.referrals), .init(.diary),
-        ]
+        let everyArea = Self.everyArea
         let patient2 = BenchReference.patient2NHSNumber
         let url = requests.url(.getStructuredRecord)
         return [

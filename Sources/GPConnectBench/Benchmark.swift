@@ -18,6 +18,10 @@ public struct Benchmark: Sendable {
     public var only: String?
     /// The NHS number of the synthetic long record the provider holds.
     public var longRecordNHSNumber: String
+    /// A generated patient to measure too (`gpconnect seed --population`): the growth scenarios.
+    public var population: BenchPopulationPatient?
+    /// Patients spread over the whole generated population, read one after another.
+    public var populationSpread: [BenchPopulationPatient] = []
 
     public static let baselineName = "health (baseline)"
 

@@ -55,6 +55,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "With --transport: the folder scripts/dev-certificates.sh wrote.")
     var certificates: String?
 
+    @OptionGroup(title: "Growth (a database seeded with `gpconnect seed --population`, given by --url)")
+    var growth: BenchPopulationOptions
+
     func run() async throws {
         if transport { return try await runTransport() }
         var serverTask: Task<Void, any Error>?
@@ -90,8 +93,10 @@ struct Bench: AsyncParsableCommand {
         }
         defer { serverTask?.cancel() }
 
-        let benchmark = Benchmark(
+        var benchmark = Benchmark(
             base: base, seconds: seconds, concurrency: concurrency, only: only, longRecordNHSNumber: Storage.longRecordNHSNumber)
+        benchmark.population = growth.patient()
+        benchmark.populationSpread = growth.spreadPatients()
         do {
             try await benchmark.run()
         } catch let error as BenchmarkError {

@@ -42,6 +42,8 @@ struct Seed: AsyncParsableCommand {
     @Option(name: .long, help: "Practice for --long-record.")
     var practice = "B82617"
 
+    @OptionGroup var population: PopulationOptions
+
     func run() async throws {
         let path = try common.serverConfiguration().databasePath
         let storage = try await Storage.open(path)
@@ -56,6 +58,7 @@ struct Seed: AsyncParsableCommand {
                 let count = try await storage.seedLongRecord(practice: target, consultations: longRecord)
                 print("\(practice): patient \(Storage.longRecordNHSNumber) has a record of \(count) clinical items")
             }
+            if population.population != nil { try await population.run(storage: storage, path: storage.description) }
         } catch {
             await storage.close()
             throw error
