@@ -100,6 +100,7 @@ let package = Package(
                 "GPConnect", "GPConnectContract", "GPConnectSQL", "GPConnectSQLite", "GPConnectPostgres", "GPConnectSeed",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

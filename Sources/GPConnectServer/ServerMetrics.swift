@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import Metrics
 import NIOCore
 public import Prometheus
 
@@ -37,7 +38,7 @@ public final class ServerMetrics: Sendable {
             factory: factory
         ).increment()
         CoreMetrics.Timer(label: "gpconnect_request_duration_seconds", dimensions: [("interaction", interaction)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+            .record(duration: duration)
     }
 
     /// One audit-trail append, from the request's side: its wait for a batch and the batch's commit.
@@ -46,7 +47,7 @@ public final class ServerMetrics: Sendable {
         CoreMetrics.Timer(
             label: "gpconnect_audit_append_duration_seconds", dimensions: [("outcome", failed ? "error" : "ok")], factory: factory
         )
-        .recordNanoseconds(duration.nanoseconds)
+        .record(duration: duration)
     }
 
     /// One slot-release run of a practice's diary: how many slots it added, and how long it took.
@@ -56,7 +57,7 @@ public final class ServerMetrics: Sendable {
         )
         .increment()
         if !failed { CoreMetrics.Counter(label: "gpconnect_slot_release_slots_total", factory: factory).increment(by: added) }
-        CoreMetrics.Timer(label: "gpconnect_slot_release_duration_seconds", factory: factory).recordNanoseconds(duration.nanoseconds)
+        CoreMetrics.Timer(label: "gpconnect_slot_release_duration_seconds", factory: factory).record(duration: duration)
     }
 
     /// An answer given by the connection layer, or a connection closed by a timeout.
@@ -69,23 +70,14 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, as `/metrics` answers it.
-    public var exposition: String {
+    public var exposition: String { String(decoding: emitted(), as: UTF8.self) }
+
+    /// The exposition text, for `/metrics`.
+    func text() -> ByteBuffer { ByteBuffer(bytes: emitted()) }
+
+    private func emitted() -> [UInt8] {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The exposition text.
-    func text() -> ByteBuffer {
-        var bytes: [UInt8] = []
-        registry.emit(into: &bytes)
-        return ByteBuffer(bytes: bytes)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        return bytes
     }
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import GPConnectSQL
+import Metrics
 import Synchronization
 
 /// The database seam with every read and write transaction counted and timed, and the writes
@@ -51,9 +52,8 @@ final class MeasuredSQLDatabase: SQLDatabase {
     private func record(_ operation: String, ok: Bool, since started: ContinuousClock.Instant) {
         let dimensions = [("operation", operation), ("outcome", ok ? "ok" : "error")]
         Counter(label: "gpconnect_db_operations_total", dimensions: dimensions, factory: factory).increment()
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
         Timer(label: "gpconnect_db_duration_seconds", dimensions: [("operation", operation)], factory: factory)
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            .record(duration: ContinuousClock.now - started)
     }
 }
 

@@ -18,45 +18,6 @@ import Testing
 /// must verify.
 @Suite("Crash: kill -9 under booking and registration load", .serialized, .enabled(if: AlonePass.active, AlonePass.reason))
 struct CrashTests {
-    /// The `gpconnect` executable `swift build` put beside the test bundle.
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gpconnect").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/gpconnect").path
-    }
-
-    static func start(database: String, port: Int) async throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", String(port), "--database", database, "--log-level", "error"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        // GPCONNECT_TEST_SERVER_LOG=FILE: the spawned server's log, at debug level, appended to FILE.
-        if let path = ProcessInfo.processInfo.environment["GPCONNECT_TEST_SERVER_LOG"] {
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-            if let log = FileHandle(forWritingAtPath: path) {
-                log.seekToEndOfFile()
-                process.arguments = ["serve", "--port", String(port), "--database", database, "--log-level", "debug"]
-                process.standardOutput = log
-                process.standardError = log
-            }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            // Ready, and answered by this process: a server left on the port by an earlier run
-            // would answer too, while ours exits unable to bind.
-            guard process.isRunning else { throw CrashTestError.serverDidNotStart }
-            if let probe = try? await RawConnection.get(port: port, "/health/ready", within: 2), probe.status == 200 { return process }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        process.terminate()
-        throw CrashTestError.serverDidNotStart
-    }
-
-    enum CrashTestError: Error { case serverDidNotStart }
-
     final class Acknowledged: Sendable {
         let list = Mutex<[Booked]>([])
     }
@@ -67,11 +28,10 @@ struct CrashTests {
     }
 
     static func run(database: String, port: Int) async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: binary), "build gpconnect first (swift build)")
-        let server = try await start(database: database, port: port)
-        let endpoint = ProviderEndpoint(ods: "B82617", baseURL: "http://127.0.0.1:\(port)", asid: "918999198738")
-        let gp = GPConnectClient(
-            consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: "200000000359", timeout: .seconds(30), retries: 0)
+        #expect(FileManager.default.isExecutableFile(atPath: SpawnedServer.binary), "build gpconnect first (swift build)")
+        let server = try await SpawnedServer.start(database: database, port: port)
+        let endpoint = SpawnedServer.endpoint(port)
+        let gp = SpawnedServer.client()
         let found = try await gp.searchFreeSlots(
             endpoint, from: UKTime.day(offset: 1, from: Date()), to: UKTime.day(offset: 13, from: Date()), bookingODS: "B82617")
         let slots = found.summaries
@@ -91,7 +51,7 @@ struct CrashTests {
         print("crash: \(booked.count) bookings acknowledged before kill -9 of \(slots.count) slots offered")
         #expect(booked.count >= 12)
 
-        let restarted = try await start(database: database, port: port)
+        let restarted = try await SpawnedServer.start(database: database, port: port)
         defer { restarted.terminate() }
         let free = try await gp.searchFreeSlots(
             endpoint, from: UKTime.day(offset: 1, from: Date()), to: UKTime.day(offset: 13, from: Date()), bookingODS: "B82617")
@@ -103,7 +63,7 @@ struct CrashTests {
         }
         restarted.terminate()
         restarted.waitUntilExit()
-        try await verifyAudit(database: database)
+        try await SpawnedServer.verifyAudit(database: database)
     }
 
     /// Eight clients work through `items` (client i takes every eighth) until the server is gone; it is
@@ -138,20 +98,6 @@ struct CrashTests {
         }
         server.waitUntilExit()
         #expect(server.terminationReason == .uncaughtSignal)
-    }
-
-    /// `gpconnect audit --verify` on the database: the hash chain is whole.
-    static func verifyAudit(database: String) async throws {
-        let verify = Process()
-        verify.executableURL = URL(fileURLWithPath: binary)
-        verify.arguments = ["audit", "--verify", "--database", database]
-        let output = Pipe()
-        verify.standardOutput = output
-        verify.standardError = output
-        try verify.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        verify.waitUntilExit()
-        #expect(verify.terminationStatus == 0, "\(text)")
     }
 
     /// A person PDS knows and the practice has not registered: what a registration needs.
@@ -189,10 +135,9 @@ struct CrashTests {
     static func runRegistrations(database: String, port: Int) async throws {
         let people = try registrablePeople()
         #expect(people.count >= 100)
-        let server = try await start(database: database, port: port)
-        let endpoint = ProviderEndpoint(ods: "B82617", baseURL: "http://127.0.0.1:\(port)", asid: "918999198738")
-        let gp = GPConnectClient(
-            consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: "200000000359", timeout: .seconds(30), retries: 0)
+        let server = try await SpawnedServer.start(database: database, port: port)
+        let endpoint = SpawnedServer.endpoint(port)
+        let gp = SpawnedServer.client()
         let registered = Registered()
         @Sendable func patient(_ person: Person) -> FHIRElement {
             RegisterPatientTests.body(
@@ -208,7 +153,7 @@ struct CrashTests {
         #expect(acknowledged.count >= 12)
         #expect(acknowledged.count < people.count, "killed before the load finished")
 
-        let restarted = try await start(database: database, port: port)
+        let restarted = try await SpawnedServer.start(database: database, port: port)
         defer { restarted.terminate() }
         for entry in acknowledged {
             let found = try await gp.findPatient(endpoint, nhsNumber: entry.nhsNumber)
@@ -221,13 +166,13 @@ struct CrashTests {
             do {
                 _ = try await gp.registerPatient(endpoint, patient: patient(person))
             } catch {
-                let refused = StorageFailureTests.refusal(error)
+                let refused = SpawnedServer.refusal(error)
                 #expect(refused?.status == 409 && refused?.code == "DUPLICATE_REJECTED", "\(error)")
             }
         }
         restarted.terminate()
         restarted.waitUntilExit()
-        try await verifyAudit(database: database)
+        try await SpawnedServer.verifyAudit(database: database)
     }
 
     @Test func sqliteKeepsEveryAcknowledgedRegistrationAcrossKill9() async throws {

@@ -65,23 +65,8 @@ struct StorageFailureTests {
         }
     }
 
-    static func client() -> GPConnectClient {
-        GPConnectClient(
-            consumer: ConsumerIdentity(organizationODS: "GPCA0001"), consumerASID: "200000000359", timeout: .seconds(30), retries: 0)
-    }
-
-    static func endpoint(_ port: Int) -> ProviderEndpoint {
-        ProviderEndpoint(ods: "B82617", baseURL: "http://127.0.0.1:\(port)", asid: "918999198738")
-    }
-
     static let organisation = GPConnectClient.BookingOrganisation(
         ods: "B82617", name: "Hub", telephone: "0300 000 0000", type: "urgent-care")
-
-    /// The status and Spine code of a provider's refusal; nil for any other failure.
-    static func refusal(_ error: any Error) -> (status: Int, code: String?)? {
-        guard case .refused(let status, let code, _) = error as? GPConnectClientError else { return nil }
-        return (status, code)
-    }
 
     enum Booking: Sendable, Equatable {
         case booked(appointment: String, slot: String)
@@ -93,7 +78,7 @@ struct StorageFailureTests {
             let booked = try await gp.book(endpoint, slot: slot, patientID: patient, description: "Storage test", bookedBy: organisation)
             return .booked(appointment: booked.appointment["id"]?.string ?? "", slot: slot.id)
         } catch {
-            guard let refusal = refusal(error) else { throw error }
+            guard let refusal = SpawnedServer.refusal(error) else { throw error }
             return .refused(status: refusal.status, code: refusal.code)
         }
     }
@@ -103,9 +88,9 @@ struct StorageFailureTests {
     static func exercise(
         database: String, port: Int, breakWrites: () async throws -> Void, restoreWrites: () async throws -> Void
     ) async throws {
-        let gp = client()
-        let endpoint = endpoint(port)
-        var server = try await CrashTests.start(database: database, port: port)
+        let gp = SpawnedServer.client()
+        let endpoint = SpawnedServer.endpoint(port)
+        var server = try await SpawnedServer.start(database: database, port: port)
         defer { if server.isRunning { server.terminate() } }
         let slots = try await gp.searchFreeSlots(
             endpoint, from: UKTime.day(offset: 1, from: Date()), to: UKTime.day(offset: 13, from: Date()), bookingODS: "B82617"
@@ -144,7 +129,7 @@ struct StorageFailureTests {
             _ = try await gp.readPatient(endpoint, id: "2")
             Issue.record("a read was answered while its audit entry could not be written")
         } catch {
-            let refused = Self.refusal(error)
+            let refused = SpawnedServer.refusal(error)
             #expect(refused?.status == 500 && refused?.code == "INTERNAL_SERVER_ERROR", "\(error)")
         }
         let live = try await RawConnection.get(port: port, "/health")
@@ -166,7 +151,7 @@ struct StorageFailureTests {
 
         server.terminate()
         server.waitUntilExit()
-        server = try await CrashTests.start(database: database, port: port)
+        server = try await SpawnedServer.start(database: database, port: port)
         let free = Set(
             try await gp.searchFreeSlots(
                 endpoint, from: UKTime.day(offset: 1, from: Date()), to: UKTime.day(offset: 13, from: Date()), bookingODS: "B82617"
@@ -178,7 +163,7 @@ struct StorageFailureTests {
         }
         server.terminate()
         server.waitUntilExit()
-        try await CrashTests.verifyAudit(database: database)
+        try await SpawnedServer.verifyAudit(database: database)
     }
 
     @Test(.enabled(if: StorageFailureTests.canMount, "mounting a tmpfs needs root or CAP_SYS_ADMIN"))

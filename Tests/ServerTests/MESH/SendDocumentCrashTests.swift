@@ -16,7 +16,7 @@ extension MESHSuites {
     /// answered and acknowledged on MESH.
     @Suite("Send Document across kill -9", .enabled(if: AlonePass.active, AlonePass.reason))
     struct SendDocumentCrashTests {
-        static let binary = FileManager.default.currentDirectoryPath + "/.build/debug/gpconnect"
+        static var binary: String { SpawnedServer.binary }
 
         static func serve(database: String, port: Int) throws -> Process {
             let process = Process()
